@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct HealthGroundCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "healthground",
+        abstract: "Ground a health assistant in one person's own records.",
+        subcommands: [IngestCommand.self, SearchCommand.self, DoctorCommand.self]
+    )
+}

@@ -1,0 +1,69 @@
+import Testing
+import VectorSearch
+
+/// Deterministic pseudo-random unit vectors (SplitMix64), so that failures reproduce.
+struct SeededVectors {
+    var state: UInt64
+
+    mutating func next() -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Float(z >> 40) / Float(1 << 24) * 2 - 1
+    }
+
+    mutating func unitVector(_ dimension: Int) -> [Float] {
+        var vector = (0..<dimension).map { _ in next() }
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for index in vector.indices { vector[index] /= norm }
+        return vector
+    }
+}
+
+@Suite struct ExactSearchTests {
+    @Test("BLAS top-k equals a naive Swift loop on random data", arguments: [(1, 7), (384, 10), (384, 1), (33, 50)])
+    func blasMatchesNaive(dimension: Int, k: Int) {
+        var random = SeededVectors(state: UInt64(dimension * 1000 + k))
+        var matrix = VectorMatrix(dimension: dimension)
+        for _ in 0..<1_000 { matrix.append(random.unitVector(dimension)) }
+        for _ in 0..<20 {
+            let query = random.unitVector(dimension)
+            let fast = ExactSearch.topK(query: query, in: matrix, k: k)
+            let slow = ExactSearch.naiveTopK(query: query, in: matrix, k: k)
+            #expect(fast.map(\.row) == slow.map(\.row))
+            for (a, b) in zip(fast, slow) { #expect(abs(a.score - b.score) < 1e-4) }
+        }
+    }
+
+    @Test("a filter is applied before top-k: k allowed rows come back whenever they exist")
+    func filterBeforeTopK() {
+        var random = SeededVectors(state: 42)
+        var matrix = VectorMatrix(dimension: 16)
+        for _ in 0..<500 { matrix.append(random.unitVector(16)) }
+        let query = random.unitVector(16)
+        let hits = ExactSearch.topK(query: query, in: matrix, k: 10) { $0 % 50 == 0 }
+        #expect(hits.count == 10)
+        #expect(hits.allSatisfy { $0.row % 50 == 0 })
+        let expected = ExactSearch.naiveTopK(query: query, in: matrix, k: 500).filter { $0.row % 50 == 0 }
+        #expect(hits.map(\.row) == expected.map(\.row))
+    }
+
+    @Test("an empty matrix, k = 0 and k larger than the matrix")
+    func edgeCases() {
+        let empty = VectorMatrix(dimension: 4)
+        #expect(ExactSearch.topK(query: [1, 0, 0, 0], in: empty, k: 3).isEmpty)
+        let matrix = VectorMatrix(dimension: 2, storage: [1, 0, 0, 1, 0.6, 0.8])
+        #expect(ExactSearch.topK(query: [1, 0], in: matrix, k: 0).isEmpty)
+        #expect(ExactSearch.topK(query: [1, 0], in: matrix, k: 10).map(\.row) == [0, 2, 1])
+    }
+
+    @Test("removing rows keeps the others in order")
+    func removeRows() {
+        var matrix = VectorMatrix(dimension: 2, storage: [0, 0, 1, 1, 2, 2, 3, 3])
+        matrix.removeRows([1, 2])
+        #expect(matrix.storage == [0, 0, 3, 3])
+        #expect(matrix.count == 2)
+    }
+}
