@@ -5,6 +5,8 @@ struct HealthGroundCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthground",
         abstract: "Ground a health assistant in one person's own records.",
-        subcommands: [IngestCommand.self, SearchCommand.self, DoctorCommand.self]
+        subcommands: [
+            IngestCommand.self, SearchCommand.self, DoctorCommand.self, EvalCommand.self,
+        ]
     )
 }
