@@ -11,7 +11,8 @@ public actor HealthSpace {
     public nonisolated let id: String
     private let store: SpaceStore
     private let configuration: EngineConfiguration
-    private var vectors: (rowIDs: [Int64], matrix: VectorMatrix)?
+    private var vectors: LoadedVectors?
+    private var quantized: QuantizedMatrix?
 
     init(id: String, store: SpaceStore, configuration: EngineConfiguration) {
         self.id = id
@@ -51,22 +52,12 @@ public actor HealthSpace {
                     report.files.append(Self.result(name, parsed, SourceChange.Outcome.unchanged, nil))
                     continue
                 }
-                let chunks = chunker.chunks(for: parsed.records)
-                let existing = try store.chunkIDs(ofSource: key)
-                let fresh = chunks.filter { !existing.contains($0.id) }
-                let freshVectors = try configuration.embedder.embed(fresh.map(\.text))
-                var vectorByID: [ChunkID: [Float]] = [:]
-                for (chunk, vector) in zip(fresh, freshVectors) { vectorByID[chunk.id] = vector }
-                let change = try store.replaceSource(
-                    SpaceStore.SourceInput(
-                        path: key,
-                        fingerprint: fingerprint,
-                        records: parsed.records,
-                        chunks: chunks.map { ($0, vectorByID[$0.id]) },
-                        embedder: configuration.embedder.identity
-                    )
+                let change = try commit(
+                    key: key,
+                    fingerprint: fingerprint,
+                    records: parsed.records,
+                    chunks: chunker.chunks(for: parsed.records)
                 )
-                if change.outcome != .unchanged { vectors = nil }
                 report.files.append(Self.result(name, parsed, change.outcome, change))
             } catch let error as IngestError
                 where error.code == .unsupportedFormat
@@ -91,6 +82,91 @@ public actor HealthSpace {
             ]
         )
         return report
+    }
+
+    /// Ingests plain-text documents (a BEIR corpus, letters, notes) as one source: one note record and
+    /// one chunk per document, the chunk's text being the title and the body.
+    /// - Parameters:
+    ///   - documents: the documents; their ids become record ids.
+    ///   - source: the name of the source that holds them (re-ingesting the same name replaces it).
+    ///   - progress: called as documents are embedded, with (done, total).
+    /// - Returns: what changed.
+    @discardableResult
+    public func ingest(
+        documents: [TextDocument],
+        source: String,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> SourceChange {
+        try store.requireEmbedder(configuration.embedder.identity)
+        var records: [ClinicalRecord] = []
+        var chunks: [Chunk] = []
+        for document in documents {
+            let provenance = Provenance(sourceFile: source, resourceID: document.id, resourceType: "Document")
+            let record = ClinicalRecord(
+                id: RecordID(document.id),
+                kind: .note,
+                title: document.title,
+                category: "document",
+                date: document.date,
+                text: document.text,
+                provenance: provenance
+            )
+            records.append(record)
+            let text = document.title.isEmpty ? document.text : document.title + "\n" + document.text
+            chunks.append(
+                Chunk(
+                    recordID: record.id,
+                    kind: .note,
+                    category: "document",
+                    title: document.title,
+                    text: text,
+                    date: document.date,
+                    provenance: provenance
+                )
+            )
+        }
+        var hasher = ContentHashBuilder()
+        for chunk in chunks { hasher.add(chunk.id.rawValue) }
+        return try commit(
+            key: "documents:" + source,
+            fingerprint: hasher.finish(),
+            records: records,
+            chunks: chunks,
+            progress: progress
+        )
+    }
+
+    /// Embeds the chunks a source does not have yet and stores the source in one transaction.
+    private func commit(
+        key: String,
+        fingerprint: String,
+        records: [ClinicalRecord],
+        chunks: [Chunk],
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> SourceChange {
+        let existing = try store.chunkIDs(ofSource: key)
+        let fresh = chunks.filter { !existing.contains($0.id) }
+        var vectorByID: [ChunkID: [Float]] = [:]
+        let batch = 64
+        var start = 0
+        while start < fresh.count {
+            let slice = fresh[start..<min(start + batch, fresh.count)]
+            let vectors = try configuration.embedder.embed(slice.map(\.text))
+            for (chunk, vector) in zip(slice, vectors) { vectorByID[chunk.id] = vector }
+            start += slice.count
+            progress?(start, fresh.count)
+        }
+        let change = try store.replaceSource(
+            SpaceStore.SourceInput(
+                path: key,
+                fingerprint: fingerprint,
+                records: records,
+                chunks: chunks.map { ($0, vectorByID[$0.id]) },
+                embedder: configuration.embedder.identity
+            )
+        )
+        if change.outcome != .unchanged { vectors = nil }
+        return change
     }
 
     private static func result(
@@ -149,24 +225,55 @@ public actor HealthSpace {
 
     // MARK: - Search
 
-    /// Hybrid search: exact dense top-k over all of the space's vectors and FTS5 BM25, fused by
-    /// reciprocal rank.
+    /// Searches the space.
+    ///
+    /// Dense search is exact (every vector is scored) unless `scan` opts into the int8 scan; the filter
+    /// applies before top-k in both the dense and the lexical search, so `k` hits come back whenever
+    /// `k` matching chunks exist.
     /// - Parameters:
     ///   - query: the question or keywords.
     ///   - k: how many hits.
+    ///   - filter: kinds, dates, codes, sources, statuses to keep.
+    ///   - mode: dense, lexical, or both fused (the default).
+    ///   - fusion: how the two lists are fused in hybrid mode.
+    ///   - scan: exact float32 (default) or int8 with float32 rescoring.
     /// - Returns: at most `k` hits, best first.
     /// - Throws: ``StoreError`` `.embedderMismatch` when the space was embedded by another embedder.
-    public func search(_ query: String, k: Int = 10) throws -> [SearchHit] {
+    public func search(
+        _ query: String,
+        k: Int = 10,
+        filter: SearchFilter = SearchFilter(),
+        mode: SearchMode = .hybrid,
+        fusion: FusionMethod = .standard,
+        scan: ScanKind = .exact
+    ) throws -> [SearchHit] {
         guard k > 0 else { return [] }
-        let loaded = try loadedVectors()
-        let depth = max(k * 4, 50)
-        let queryVector = try configuration.embedder.embed(query)
-        let dense = ExactSearch.topK(query: queryVector, in: loaded.matrix, k: depth)
-        let lexical = try store.lexicalSearch(query, limit: depth)
-        let fused = RankFusion.reciprocalRank(
-            dense: dense.map { (loaded.rowIDs[$0.row], $0.score) },
-            lexical: lexical.map { ($0.rowID, $0.score) }
-        )
+        let depth = mode == .hybrid ? max(k * 4, 50) : k
+        var dense: [(Int64, Float)] = []
+        if mode != .lexical {
+            let loaded = try loadedVectors()
+            let queryVector = try configuration.embedder.embed(query)
+            let allowed: ((Int) -> Bool)? = filter.isEmpty ? nil : { filter.matches(loaded.facts[$0]) }
+            let rows: [ScoredRow]
+            switch scan {
+            case .exact:
+                rows = ExactSearch.topK(query: queryVector, in: loaded.matrix, k: depth, allowed: allowed)
+            case .int8:
+                rows = QuantizedSearch.topK(
+                    query: queryVector,
+                    quantized: quantizedVectors(loaded),
+                    exact: loaded.matrix,
+                    k: depth,
+                    allowed: allowed
+                )
+            }
+            dense = rows.map { (loaded.rowIDs[$0.row], $0.score) }
+        }
+        var lexical: [(Int64, Double)] = []
+        if mode != .dense {
+            lexical = try store.lexicalSearch(query, filter: filter, limit: depth).map { ($0.rowID, $0.score) }
+        }
+        let fused = RankFusion.fuse(dense: dense, lexical: lexical, method: fusion)
         let top = Array(fused.prefix(k))
         let chunks = try store.chunks(rowIDs: top.map(\.rowID))
         return top.enumerated().compactMap { index, fusedHit in
@@ -182,11 +289,19 @@ public actor HealthSpace {
         }
     }
 
-    private func loadedVectors() throws -> (rowIDs: [Int64], matrix: VectorMatrix) {
+    private func loadedVectors() throws -> LoadedVectors {
         if let vectors { return vectors }
         let loaded = try store.loadVectors(for: configuration.embedder.identity)
         vectors = loaded
+        quantized = nil
         return loaded
+    }
+
+    private func quantizedVectors(_ loaded: LoadedVectors) -> QuantizedMatrix {
+        if let quantized, quantized.count == loaded.matrix.count { return quantized }
+        let made = QuantizedMatrix(loaded.matrix)
+        quantized = made
+        return made
     }
 
     // MARK: - Contents

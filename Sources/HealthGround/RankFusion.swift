@@ -1,3 +1,14 @@
+/// How dense and lexical results are combined.
+public enum FusionMethod: Sendable, Hashable, Codable {
+    /// Reciprocal-rank fusion: each list adds `1 / (constant + rank)`.
+    case reciprocalRank(constant: Double)
+    /// A convex combination of min-max normalized scores: `w·dense + (1 − w)·lexical`.
+    case convex(denseWeight: Double)
+
+    /// The default, chosen on the evaluation sets (see the README's retrieval table).
+    public static let standard = FusionMethod.reciprocalRank(constant: 60)
+}
+
 /// Fuses ranked lists.
 public enum RankFusion {
     /// A fused result.
@@ -35,5 +46,41 @@ public enum RankFusion {
             fused[row]?.lexicalRank = index + 1
         }
         return fused.values.sorted { $0.score != $1.score ? $0.score > $1.score : $0.rowID < $1.rowID }
+    }
+
+    /// A convex combination of min-max normalized scores over each list; a row missing from a list
+    /// gets that list's minimum (0 after normalization).
+    public static func convex(
+        dense: [(Int64, Float)],
+        lexical: [(Int64, Double)],
+        denseWeight: Double
+    ) -> [Fused] {
+        func normalized(_ scores: [Double]) -> [Double] {
+            guard let low = scores.min(), let high = scores.max() else { return [] }
+            return scores.map { high > low ? ($0 - low) / (high - low) : 1 }
+        }
+        var fused: [Int64: Fused] = [:]
+        for (index, ((row, score), value)) in zip(dense, normalized(dense.map { Double($0.1) })).enumerated() {
+            fused[row] = Fused(
+                rowID: row,
+                score: denseWeight * value,
+                denseRank: index + 1,
+                denseScore: score,
+                lexicalRank: nil
+            )
+        }
+        for (index, ((row, _), value)) in zip(lexical, normalized(lexical.map(\.1))).enumerated() {
+            fused[row, default: Fused(rowID: row, score: 0)].score += (1 - denseWeight) * value
+            fused[row]?.lexicalRank = index + 1
+        }
+        return fused.values.sorted { $0.score != $1.score ? $0.score > $1.score : $0.rowID < $1.rowID }
+    }
+
+    /// Fuses with the given method.
+    public static func fuse(dense: [(Int64, Float)], lexical: [(Int64, Double)], method: FusionMethod) -> [Fused] {
+        switch method {
+        case .reciprocalRank(let constant): reciprocalRank(dense: dense, lexical: lexical, constant: constant)
+        case .convex(let weight): convex(dense: dense, lexical: lexical, denseWeight: weight)
+        }
     }
 }

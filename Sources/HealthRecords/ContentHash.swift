@@ -14,3 +14,22 @@ public enum ContentHash {
         return String(digest.map { String(format: "%02x", $0) }.joined().prefix(length))
     }
 }
+
+/// An incremental SHA-256 over several strings (each followed by a separator).
+public struct ContentHashBuilder: Sendable {
+    private var hasher = SHA256()
+
+    /// Starts an empty digest.
+    public init() {}
+
+    /// Adds a string.
+    public mutating func add(_ text: String) {
+        hasher.update(data: Data(text.utf8))
+        hasher.update(data: Data([0x1F]))
+    }
+
+    /// The digest in hexadecimal.
+    public func finish() -> String {
+        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

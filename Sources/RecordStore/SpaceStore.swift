@@ -3,7 +3,7 @@ import GRDB
 public import HealthRecords
 public import Logging
 public import TextEmbedding
-public import VectorSearch
+import VectorSearch
 
 /// One person's records in one SQLite file: sources, records, chunks, vectors and a full-text index.
 ///
@@ -381,22 +381,44 @@ public final class SpaceStore: Sendable {
         }
     }
 
-    /// All vectors of the space as one matrix, with the chunk row each matrix row belongs to.
+    /// All vectors of the space as one matrix, with each row's chunk row id and filterable facts.
     /// - Throws: ``StoreError`` `.embedderMismatch` when the space was embedded by another embedder.
-    public func loadVectors(for identity: EmbedderIdentity) throws -> (rowIDs: [Int64], matrix: VectorMatrix) {
+    public func loadVectors(for identity: EmbedderIdentity) throws -> LoadedVectors {
         try requireEmbedder(identity)
         return try read { db in
-            var rowIDs: [Int64] = []
+            var loaded = LoadedVectors(dimension: identity.dimension)
             var storage: [Float] = []
-            let cursor = try Row.fetchCursor(db, sql: "SELECT chunkRowID, data FROM vector ORDER BY chunkRowID")
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT vector.chunkRowID AS rowid, vector.data AS data, chunk.kind AS kind, chunk.date AS date,
+                           chunk.codes AS codes, chunk.status AS status, source.path AS path
+                    FROM vector JOIN chunk ON chunk.rowid = vector.chunkRowID
+                    JOIN source ON source.id = chunk.sourceID
+                    ORDER BY vector.chunkRowID
+                    """
+            )
             while let row = try cursor.next() {
                 let data: Data = row["data"]
-                guard VectorCoding.append(data, dimension: identity.dimension, to: &storage) else {
+                guard VectorCoding.append(data, dimension: identity.dimension, to: &storage),
+                    let kind = RecordKind(rawValue: row["kind"])
+                else {
                     throw StoreError(.corrupt, "a stored vector does not have \(identity.dimension) numbers")
                 }
-                rowIDs.append(row["chunkRowID"])
+                loaded.rowIDs.append(row["rowid"])
+                let codes: String = row["codes"]
+                loaded.facts.append(
+                    ChunkFacts(
+                        kind: kind,
+                        date: (row["date"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        codes: codes.split(separator: " ").map(String.init),
+                        sourcePath: row["path"],
+                        status: row["status"]
+                    )
+                )
             }
-            return (rowIDs, VectorMatrix(dimension: identity.dimension, storage: storage))
+            loaded.matrix = VectorMatrix(dimension: identity.dimension, storage: storage)
+            return loaded
         }
     }
 
@@ -443,22 +465,69 @@ public final class SpaceStore: Sendable {
     /// scores returned here are negated so that higher is better).
     /// - Parameters:
     ///   - text: free text; it is split into words, each matched as a term, any of them may match.
+    ///   - filter: conditions applied inside the query, before the limit.
     ///   - limit: how many rows at most.
-    public func lexicalSearch(_ text: String, limit: Int) throws -> [(rowID: Int64, score: Double)] {
+    public func lexicalSearch(
+        _ text: String,
+        filter: SearchFilter = SearchFilter(),
+        limit: Int
+    ) throws -> [(rowID: Int64, score: Double)] {
         let terms = LexicalQuery.terms(in: text)
         guard !terms.isEmpty, limit > 0 else { return [] }
         let match = terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+        var arguments: StatementArguments = [match]
+        var sql = """
+            SELECT rowid, bm25(chunk_fts, \(Self.titleWeight), 1.0) AS rank FROM chunk_fts
+            WHERE chunk_fts MATCH ?
+            """
+        if let (condition, filterArguments) = Self.sqlCondition(for: filter) {
+            // The filter is a rowid set, which FTS5 applies while it scans, before the limit.
+            sql += " AND rowid IN (SELECT chunk.rowid FROM chunk JOIN source ON source.id = chunk.sourceID WHERE "
+            sql += condition + ")"
+            arguments += filterArguments
+        }
+        sql += " ORDER BY rank LIMIT ?"
+        arguments += [limit]
         return try read { db in
             // FTS runs alone in its own query with its own limit: joins around MATCH can defeat the plan.
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT rowid, bm25(chunk_fts, \(Self.titleWeight), 1.0) AS rank FROM chunk_fts
-                    WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?
-                    """,
-                arguments: [match, limit]
-            ).map { (rowID: $0["rowid"], score: -($0["rank"] as Double)) }
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                (rowID: $0["rowid"], score: -($0["rank"] as Double))
+            }
         }
+    }
+
+    /// The filter as a SQL condition over `chunk` and `source`, or nil when it keeps everything.
+    static func sqlCondition(for filter: SearchFilter) -> (String, StatementArguments)? {
+        guard !filter.isEmpty else { return nil }
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        func list(_ column: String, _ values: [String]) {
+            conditions.append("\(column) IN (\(Array(repeating: "?", count: values.count).joined(separator: ",")))")
+            arguments += StatementArguments(values)
+        }
+        if let kinds = filter.kinds { list("chunk.kind", kinds.map(\.rawValue).sorted()) }
+        if let statuses = filter.statuses { list("chunk.status", statuses.sorted()) }
+        if let sources = filter.sources { list("source.path", sources.sorted()) }
+        if let from = filter.from {
+            conditions.append("chunk.date >= ?")
+            arguments += [from.timeIntervalSince1970]
+        }
+        if let to = filter.to {
+            conditions.append("chunk.date <= ?")
+            arguments += [to.timeIntervalSince1970]
+        }
+        if let codes = filter.codes {
+            var alternatives: [String] = []
+            for code in codes.sorted() {
+                // Codes are stored space-separated as SYSTEM|CODE; a bare code matches any system.
+                alternatives.append("(' ' || chunk.codes || ' ') LIKE ? ESCAPE '\\'")
+                let escaped = code.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                arguments += [code.contains("|") ? "% \(escaped) %" : "%|\(escaped) %"]
+            }
+            conditions.append("(" + (alternatives.isEmpty ? "0" : alternatives.joined(separator: " OR ")) + ")")
+        }
+        return (conditions.joined(separator: " AND "), arguments)
     }
 
     /// How much more a term in a chunk's title counts than one in its body, in BM25.

@@ -52,6 +52,79 @@ public enum ExactSearch {
         return top.sorted()
     }
 
+    /// The `k` best rows for each of several queries, with one `cblas_sgemm` per tile of rows.
+    ///
+    /// The matrix is scanned in tiles of `tileRows` rows so that the Q×tile score block stays in cache;
+    /// each query's bounded heap is fed from the block as soon as it is computed (no full sort).
+    /// - Parameters:
+    ///   - queries: vectors of the matrix's dimension.
+    ///   - matrix: the vectors searched.
+    ///   - k: how many rows per query.
+    ///   - allowed: an optional filter applied before top-k, as in ``topK(query:in:k:allowed:)``.
+    ///   - tileRows: rows per tile.
+    /// - Returns: one list per query, best first.
+    public static func topK(
+        queries: [[Float]],
+        in matrix: VectorMatrix,
+        k: Int,
+        allowed: ((Int) -> Bool)? = nil,
+        tileRows: Int = 2_048
+    ) -> [[ScoredRow]] {
+        let dimension = matrix.dimension
+        let rows = matrix.count
+        guard !queries.isEmpty else { return [] }
+        guard rows > 0, k > 0 else { return queries.map { _ in [] } }
+        let queryCount = queries.count
+        var packed = [Float]()
+        packed.reserveCapacity(queryCount * dimension)
+        for query in queries {
+            precondition(query.count == dimension, "query has \(query.count) numbers, expected \(dimension)")
+            packed.append(contentsOf: query)
+        }
+        var heaps = (0..<queryCount).map { _ in TopK(k: k) }
+        let tile = max(1, min(tileRows, rows))
+        var block = [Float](repeating: 0, count: queryCount * tile)
+        matrix.storage.withUnsafeBufferPointer { a in
+            packed.withUnsafeBufferPointer { q in
+                block.withUnsafeMutableBufferPointer { c in
+                    var start = 0
+                    while start < rows {
+                        let count = min(tile, rows - start)
+                        // (Q×d) · (count×d)ᵀ → Q×count
+                        cblas_sgemm(
+                            CblasRowMajor,
+                            CblasNoTrans,
+                            CblasTrans,
+                            Int32(queryCount),
+                            Int32(count),
+                            Int32(dimension),
+                            1,
+                            q.baseAddress,
+                            Int32(dimension),
+                            a.baseAddress! + start * dimension,
+                            Int32(dimension),
+                            0,
+                            c.baseAddress,
+                            Int32(count)
+                        )
+                        for query in 0..<queryCount {
+                            let base = query * count
+                            var threshold = heaps[query].threshold
+                            for offset in 0..<count where c[base + offset] >= threshold {
+                                let row = start + offset
+                                if let allowed, !allowed(row) { continue }
+                                heaps[query].insert(row: row, score: c[base + offset])
+                                threshold = heaps[query].threshold
+                            }
+                        }
+                        start += count
+                    }
+                }
+            }
+        }
+        return heaps.map { $0.sorted() }
+    }
+
     /// The same ranking computed with a plain Swift loop, for checking the BLAS path.
     public static func naiveTopK(query: [Float], in matrix: VectorMatrix, k: Int) -> [ScoredRow] {
         var scored: [ScoredRow] = []

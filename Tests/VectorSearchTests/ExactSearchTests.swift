@@ -67,3 +67,63 @@ struct SeededVectors {
         #expect(matrix.count == 2)
     }
 }
+
+@Suite struct BatchAndQuantizedSearchTests {
+    static func randomMatrix(rows: Int, dimension: Int, seed: UInt64) -> (VectorMatrix, SeededVectors) {
+        var random = SeededVectors(state: seed)
+        var matrix = VectorMatrix(dimension: dimension)
+        for _ in 0..<rows { matrix.append(random.unitVector(dimension)) }
+        return (matrix, random)
+    }
+
+    @Test("batched sgemm search equals one sgemv search per query, across tile boundaries", arguments: [1, 7, 5_000])
+    func batchEqualsSingle(tileRows: Int) {
+        var (matrix, random) = Self.randomMatrix(rows: 3_001, dimension: 64, seed: 7)
+        let queries = (0..<9).map { _ in random.unitVector(64) }
+        let batched = ExactSearch.topK(queries: queries, in: matrix, k: 10, tileRows: tileRows)
+        for (query, hits) in zip(queries, batched) {
+            let single = ExactSearch.topK(query: query, in: matrix, k: 10)
+            #expect(hits.map(\.row) == single.map(\.row))
+        }
+        let filtered = ExactSearch.topK(
+            queries: queries,
+            in: matrix,
+            k: 5,
+            allowed: { $0 % 3 == 0 },
+            tileRows: tileRows
+        )
+        for (query, hits) in zip(queries, filtered) {
+            let single = ExactSearch.topK(query: query, in: matrix, k: 5) { $0 % 3 == 0 }
+            #expect(hits.map(\.row) == single.map(\.row))
+        }
+    }
+
+    @Test("int8 scan with float32 rescoring keeps recall@10 ≥ 0.99 against exact")
+    func quantizedRecall() {
+        var (matrix, random) = Self.randomMatrix(rows: 5_000, dimension: 384, seed: 11)
+        let quantized = QuantizedMatrix(matrix)
+        #expect(quantized.codes.count == matrix.storage.count)
+        var found = 0
+        let queries = 50
+        for _ in 0..<queries {
+            let query = random.unitVector(384)
+            let exact = Set(ExactSearch.topK(query: query, in: matrix, k: 10).map(\.row))
+            let approximate = QuantizedSearch.topK(query: query, quantized: quantized, exact: matrix, k: 10)
+            #expect(approximate.count == 10)
+            found += approximate.filter { exact.contains($0.row) }.count
+        }
+        #expect(Double(found) / Double(queries * 10) >= 0.99)
+    }
+
+    @Test("quantization reconstructs each number within half a step")
+    func quantizationError() {
+        let (matrix, _) = Self.randomMatrix(rows: 200, dimension: 16, seed: 3)
+        let quantized = QuantizedMatrix(matrix)
+        for row in 0..<matrix.count {
+            for j in 0..<16 {
+                let decoded = quantized.minimum[j] + quantized.scale[j] * Float(quantized.codes[row * 16 + j])
+                #expect(abs(decoded - matrix.storage[row * 16 + j]) <= quantized.scale[j] / 2 + 1e-6)
+            }
+        }
+    }
+}
