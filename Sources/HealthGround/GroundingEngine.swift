@@ -1,4 +1,5 @@
 import Foundation
+import HealthRecords
 import RecordStore
 
 /// The entry point of the library: opens one ``HealthSpace`` per person.
@@ -36,6 +37,16 @@ public actor GroundingEngine {
         let folder = configuration.dataDirectory.appendingPathComponent("spaces", isDirectory: true)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasSuffix(".sqlite") }.map { String($0.dropLast(7)) }.sorted()
+    }
+
+    /// The space ids a shard owns when `--all` is split across `count` machines: a space belongs to
+    /// shard `SHA-256(id) mod count`, so every machine computes the same split from the same ids.
+    public static func shard(_ ids: [String], index: Int, count: Int) -> [String] {
+        precondition(count > 0 && index >= 0 && index < count, "shard index out of range")
+        return ids.filter { id in
+            let digest = ContentHash.hex(of: id, length: 16)
+            return Int(UInt64(digest, radix: 16)! % UInt64(count)) == index
+        }
     }
 
     static func databaseURL(for id: String, in directory: URL) throws -> URL {

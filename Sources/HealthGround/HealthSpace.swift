@@ -2,7 +2,7 @@ public import Foundation
 public import HealthRecords
 import Logging
 public import RecordStore
-import TextEmbedding
+public import TextEmbedding
 import VectorSearch
 
 /// One person's records: ingest, search, remove. Every call names this space and no other.
@@ -302,6 +302,30 @@ public actor HealthSpace {
         let made = QuantizedMatrix(loaded.matrix)
         quantized = made
         return made
+    }
+
+    // MARK: - Reindex
+
+    /// Re-embeds the space with the engine's embedder (after a model change), resumably, then swaps
+    /// the vectors atomically; readers keep the old vectors until the swap.
+    /// - Parameter progress: called after each batch with (chunks done, chunks in all).
+    /// - Returns: counts.
+    @discardableResult
+    public func reindex(progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ReindexResult {
+        let embedder = configuration.embedder
+        let result = try store.reindex(
+            to: embedder.identity,
+            embed: { try embedder.embed($0) },
+            progress: progress
+        )
+        vectors = nil
+        quantized = nil
+        return result
+    }
+
+    /// The embedder whose vectors the space holds, or nil for an empty space.
+    public func embedderStamp() throws -> EmbedderIdentity? {
+        try store.embedderStamp()
     }
 
     // MARK: - Contents

@@ -95,6 +95,7 @@ public final class SpaceStore: Sendable {
                     """
             )
         }
+        registerReindexMigration(&migrator)
         return migrator
     }
 
@@ -311,7 +312,7 @@ public final class SpaceStore: Sendable {
         return change
     }
 
-    private static func writeStamp(_ identity: EmbedderIdentity, _ db: Database) throws {
+    static func writeStamp(_ identity: EmbedderIdentity, _ db: Database) throws {
         let values = [
             "embedder.id": identity.id, "embedder.dimension": String(identity.dimension),
             "embedder.version": String(identity.version),
@@ -534,6 +535,11 @@ public final class SpaceStore: Sendable {
     static let titleWeight = 4.0
 
     // MARK: - Access
+
+    func readTransaction<T>(_ body: (Database) throws -> T) throws -> T { try read(body) }
+
+    @discardableResult
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
 
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
