@@ -58,12 +58,16 @@ final class FailingEmbedder: Embedder {
         let (store, folder) = try Self.filledStore(chunks: 50)
         defer { try? FileManager.default.removeItem(at: folder) }
         var oldCountsDuringRun: [Int] = []
-        let result = try store.reindex(to: Self.new.identity, batchSize: 10, embed: { try Self.new.embed($0) }) {
-            _,
-            _ in
-            // A reader during the run still gets the old embedder's complete matrix.
+        // A reader during the run still gets the old embedder's complete matrix.
+        let readOldVectors: (Int, Int) -> Void = { _, _ in
             oldCountsDuringRun.append((try? store.loadVectors(for: Self.old.identity).matrix.count) ?? -1)
         }
+        let result = try store.reindex(
+            to: Self.new.identity,
+            batchSize: 10,
+            embed: { try Self.new.embed($0) },
+            progress: readOldVectors
+        )
         #expect(result.embedded == 50 && result.resumed == 0)
         #expect(oldCountsDuringRun == [50, 50, 50, 50, 50])
         #expect(try store.embedderStamp() == Self.new.identity)
