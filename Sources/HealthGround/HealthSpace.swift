@@ -13,6 +13,7 @@ public actor HealthSpace {
     private let configuration: EngineConfiguration
     private var vectors: LoadedVectors?
     private var quantized: QuantizedMatrix?
+    private var projected: (PCAProjection, VectorMatrix)?
 
     init(id: String, store: SpaceStore, configuration: EngineConfiguration) {
         self.id = id
@@ -266,6 +267,19 @@ public actor HealthSpace {
                     k: depth,
                     allowed: allowed
                 )
+            case .pca:
+                if let (projection, reduced) = try projectedVectors(loaded) {
+                    rows = PCASearch.topK(
+                        query: queryVector,
+                        projection: projection,
+                        reduced: reduced,
+                        exact: loaded.matrix,
+                        k: depth,
+                        allowed: allowed
+                    )
+                } else {
+                    rows = ExactSearch.topK(query: queryVector, in: loaded.matrix, k: depth, allowed: allowed)
+                }
             }
             dense = rows.map { (loaded.rowIDs[$0.row], $0.score) }
         }
@@ -294,7 +308,31 @@ public actor HealthSpace {
         let loaded = try store.loadVectors(for: configuration.embedder.identity)
         vectors = loaded
         quantized = nil
+        projected = nil
         return loaded
+    }
+
+    private func projectedVectors(_ loaded: LoadedVectors) throws -> (PCAProjection, VectorMatrix)? {
+        if let projected, projected.1.count == loaded.matrix.count { return projected }
+        guard let projection = try store.projection(for: configuration.embedder.identity) else { return nil }
+        let made = (projection, projection.reduce(loaded.matrix))
+        projected = made
+        return made
+    }
+
+    /// Fits a PCA projection of the space's vectors and stores it with the space, for `scan: .pca`.
+    /// - Parameter components: the reduced dimension.
+    /// - Returns: the share of the variance the kept components explain.
+    @discardableResult
+    public func buildProjection(components: Int) throws -> Double {
+        let loaded = try loadedVectors()
+        guard loaded.matrix.count >= 2 else {
+            throw StoreError(.corrupt, "a projection needs at least two vectors in the space")
+        }
+        let projection = try PCAProjection(fitting: loaded.matrix, components: components)
+        try store.saveProjection(projection, for: configuration.embedder.identity)
+        projected = nil
+        return projection.explainedShare
     }
 
     private func quantizedVectors(_ loaded: LoadedVectors) -> QuantizedMatrix {
@@ -320,6 +358,7 @@ public actor HealthSpace {
         )
         vectors = nil
         quantized = nil
+        projected = nil
         return result
     }
 

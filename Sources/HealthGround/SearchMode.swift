@@ -14,4 +14,7 @@ public enum ScanKind: String, Sendable, Codable, CaseIterable {
     case exact
     /// One byte per number, then the best candidates rescored in float32 (opt-in, approximate).
     case int8
+    /// The space's stored PCA projection (``HealthSpace/buildProjection(components:)``), then the
+    /// best candidates rescored in float32 (opt-in, approximate; exact when no projection is stored).
+    case pca
 }

@@ -92,6 +92,7 @@ extension SpaceStore {
                         arguments: [identity.id, identity.dimension]
                     )
                     try db.execute(sql: "DELETE FROM vector_shadow")
+                    try db.execute(sql: "DELETE FROM projection")
                     try db.execute(sql: "DELETE FROM meta WHERE key = 'reindex.target'")
                     try Self.writeStamp(identity, db)
                     return true

@@ -96,6 +96,7 @@ public final class SpaceStore: Sendable {
             )
         }
         registerReindexMigration(&migrator)
+        registerProjectionMigration(&migrator)
         return migrator
     }
 

@@ -63,12 +63,14 @@ import Testing
         #expect(none.isEmpty)
     }
 
-    @Test("convex fusion and int8 scans answer the same question as the defaults")
+    @Test("convex fusion, int8 and PCA scans answer the same question as the defaults")
     func fusionAndScanOptions() async throws {
         let (space, folder) = try await Self.space()
         defer { try? FileManager.default.removeItem(at: folder) }
+        let share = try await space.buildProjection(components: 64)
+        #expect(share > 0.5 && share <= 1.0001)
         for fusion in [FusionMethod.standard, .convex(denseWeight: 0.5)] {
-            for scan in [ScanKind.exact, .int8] {
+            for scan in [ScanKind.exact, .int8, .pca] {
                 let top = try #require(
                     try await space.search("penicillin allergy", k: 1, fusion: fusion, scan: scan).first
                 )
