@@ -1,4 +1,5 @@
 public import Foundation
+public import HealthRecords
 public import Logging
 public import TextEmbedding
 
@@ -10,6 +11,8 @@ public struct EngineConfiguration: Sendable {
     public var embedder: any Embedder
     /// Where the engine logs (never health data).
     public var logger: Logger
+    /// How records become chunks (token counting for narrative splits).
+    public var chunker: RecordChunker
 
     /// Creates a configuration.
     /// - Parameters:
@@ -24,6 +27,7 @@ public struct EngineConfiguration: Sendable {
         self.dataDirectory = dataDirectory
         self.embedder = embedder
         self.logger = logger
+        self.chunker = RecordChunker()
     }
 
     /// `$HEALTHGROUND_DATA` when set, else `~/.healthground`.

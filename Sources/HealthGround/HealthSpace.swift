@@ -41,7 +41,7 @@ public actor HealthSpace {
         var report = IngestReport()
         let files = Self.expand(urls, reader: reader, ignored: &report.ignoredFiles)
         let named = Set(urls.map(\.standardizedFileURL.path))
-        let chunker = RecordChunker()
+        let chunker = configuration.chunker
         for (index, (url, name)) in files.enumerated() {
             defer { progress?(index + 1, files.count) }
             do {
@@ -76,6 +76,7 @@ public actor HealthSpace {
                 report.failures.append(IngestReport.Failure(file: name, reason: "cannot read \(name)"))
             }
         }
+        if report.files.contains(where: { $0.outcome != .unchanged }) { try refreshDerivedChunks() }
         configuration.logger.info(
             "ingest finished",
             metadata: [
@@ -135,6 +136,18 @@ public actor HealthSpace {
             chunks: chunks,
             progress: progress
         )
+    }
+
+    /// The source key of the chunks derived from all records (series and snapshot).
+    static let derivedSourceKey = "derived:summary"
+
+    /// Recomputes the series and snapshot chunks from all records; only changed chunks are re-embedded.
+    private func refreshDerivedChunks() throws {
+        let records = try store.records()
+        let chunks = configuration.chunker.derivedChunks(for: records)
+        var hasher = ContentHashBuilder()
+        for chunk in chunks { hasher.add(chunk.id.rawValue) }
+        _ = try commit(key: Self.derivedSourceKey, fingerprint: hasher.finish(), records: [], chunks: chunks)
     }
 
     /// Embeds the chunks a source does not have yet and stores the source in one transaction.
@@ -389,7 +402,10 @@ public actor HealthSpace {
     @discardableResult
     public func remove(source url: URL) throws -> Int? {
         let removed = try store.removeSource(path: url.standardizedFileURL.path)
-        if removed != nil { vectors = nil }
+        if removed != nil {
+            vectors = nil
+            try refreshDerivedChunks()
+        }
         return removed
     }
 }

@@ -22,6 +22,18 @@ public struct ChunkID: Hashable, Sendable, Codable, CustomStringConvertible, Com
     public static func < (lhs: ChunkID, rhs: ChunkID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
+/// What a chunk is: one record's facts, a series of values, the patient snapshot, or a piece of a note.
+public enum ChunkRole: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One record's facts in plain words (a fact card).
+    case fact
+    /// A series of one test, vital sign or metric over time.
+    case series
+    /// The patient summary: problems, medications, allergies, immunizations, latest results.
+    case snapshot
+    /// A section (or part of a section) of a note or report.
+    case narrative
+}
+
 /// A citable piece of a person's records: the text that is embedded and searched, with what it cites.
 public struct Chunk: Hashable, Sendable, Codable {
     /// Stable, derived from the record id and the text: the same content always gets the same id.
@@ -30,6 +42,12 @@ public struct Chunk: Hashable, Sendable, Codable {
     public var recordID: RecordID
     /// The record's kind.
     public var kind: RecordKind
+    /// What the chunk is.
+    public var role: ChunkRole
+    /// Whether a newer record replaces this one (an amended result, a newer medication status).
+    public var isSuperseded: Bool
+    /// For series and snapshot chunks, the records they summarize.
+    public var sourceRecordIDs: [RecordID]
     /// The record's sub-category (`laboratory`, `vital-signs`, …), when it has one.
     public var category: String?
     /// The record's status, when it has one.
@@ -51,6 +69,9 @@ public struct Chunk: Hashable, Sendable, Codable {
     public init(
         recordID: RecordID,
         kind: RecordKind,
+        role: ChunkRole = .fact,
+        isSuperseded: Bool = false,
+        sourceRecordIDs: [RecordID] = [],
         category: String? = nil,
         status: String? = nil,
         title: String,
@@ -60,9 +81,15 @@ public struct Chunk: Hashable, Sendable, Codable {
         codes: [ClinicalCode] = [],
         provenance: Provenance
     ) {
-        self.id = ChunkID(ContentHash.hex(of: "\(recordID.rawValue)\u{1F}\(text)", length: 32))
+        let superseded = isSuperseded ? "\u{1F}superseded" : ""
+        self.id = ChunkID(
+            ContentHash.hex(of: "\(recordID.rawValue)\u{1F}\(role.rawValue)\u{1F}\(text)\(superseded)", length: 32)
+        )
         self.recordID = recordID
         self.kind = kind
+        self.role = role
+        self.isSuperseded = isSuperseded
+        self.sourceRecordIDs = sourceRecordIDs
         self.category = category
         self.status = status
         self.title = title
