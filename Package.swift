@@ -82,6 +82,7 @@ let package = Package(
             name: "GroundingEval",
             dependencies: [
                 "HealthGround",
+                "HealthRecords",
                 "Guardrails",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,10 +10,12 @@ public actor HealthSpace {
     /// The space's id.
     public nonisolated let id: String
     private let store: SpaceStore
-    private let configuration: EngineConfiguration
+    let configuration: EngineConfiguration
     private var vectors: LoadedVectors?
     private var quantized: QuantizedMatrix?
     private var projected: (PCAProjection, VectorMatrix)?
+    private var rowIndex: [Int64: Int]?
+    var cachedRecords: [ClinicalRecord]?
 
     init(id: String, store: SpaceStore, configuration: EngineConfiguration) {
         self.id = id
@@ -179,7 +181,10 @@ public actor HealthSpace {
                 embedder: configuration.embedder.identity
             )
         )
-        if change.outcome != .unchanged { vectors = nil }
+        if change.outcome != .unchanged {
+            vectors = nil
+            cachedRecords = nil
+        }
         return change
     }
 
@@ -262,11 +267,42 @@ public actor HealthSpace {
         scan: ScanKind = .exact
     ) throws -> [SearchHit] {
         guard k > 0 else { return [] }
+        return try candidates(query, k: k, filter: filter, mode: mode, fusion: fusion, scan: scan).enumerated().map {
+            index,
+            candidate in
+            SearchHit(
+                rank: index + 1,
+                score: candidate.fused.score,
+                denseRank: candidate.fused.denseRank,
+                denseScore: candidate.fused.denseScore,
+                lexicalRank: candidate.fused.lexicalRank,
+                chunk: candidate.stored.chunk
+            )
+        }
+    }
+
+    /// A fused result with its stored chunk and, when the chunk has a vector, its matrix row.
+    struct Candidate {
+        var fused: RankFusion.Fused
+        var stored: StoredChunk
+        var matrixRow: Int?
+    }
+
+    /// The fused, filtered top `k` with their chunks.
+    func candidates(
+        _ query: String,
+        k: Int,
+        filter: SearchFilter,
+        mode: SearchMode,
+        fusion: FusionMethod,
+        scan: ScanKind,
+        queryVector precomputed: [Float]? = nil
+    ) throws -> [Candidate] {
         let depth = mode == .hybrid ? max(k * 4, 50) : k
         var dense: [(Int64, Float)] = []
+        let loaded = try loadedVectors()
         if mode != .lexical {
-            let loaded = try loadedVectors()
-            let queryVector = try configuration.embedder.embed(query)
+            let queryVector = try precomputed ?? configuration.embedder.embed(query)
             let allowed: ((Int) -> Bool)? = filter.isEmpty ? nil : { filter.matches(loaded.facts[$0]) }
             let rows: [ScoredRow]
             switch scan {
@@ -300,20 +336,21 @@ public actor HealthSpace {
         if mode != .dense {
             lexical = try store.lexicalSearch(query, filter: filter, limit: depth).map { ($0.rowID, $0.score) }
         }
-        let fused = RankFusion.fuse(dense: dense, lexical: lexical, method: fusion)
-        let top = Array(fused.prefix(k))
-        let chunks = try store.chunks(rowIDs: top.map(\.rowID))
-        return top.enumerated().compactMap { index, fusedHit in
-            guard let stored = chunks[fusedHit.rowID] else { return nil }
-            return SearchHit(
-                rank: index + 1,
-                score: fusedHit.score,
-                denseRank: fusedHit.denseRank,
-                denseScore: fusedHit.denseScore,
-                lexicalRank: fusedHit.lexicalRank,
-                chunk: stored.chunk
-            )
+        let fused = Array(RankFusion.fuse(dense: dense, lexical: lexical, method: fusion).prefix(k))
+        let chunks = try store.chunks(rowIDs: fused.map(\.rowID))
+        let rowIndex = matrixRowIndex(loaded)
+        return fused.compactMap { hit in
+            chunks[hit.rowID].map { Candidate(fused: hit, stored: $0, matrixRow: rowIndex[hit.rowID]) }
         }
+    }
+
+    private func matrixRowIndex(_ loaded: LoadedVectors) -> [Int64: Int] {
+        if let rowIndex, rowIndex.count == loaded.rowIDs.count { return rowIndex }
+        var index: [Int64: Int] = [:]
+        index.reserveCapacity(loaded.rowIDs.count)
+        for (row, id) in loaded.rowIDs.enumerated() { index[id] = row }
+        rowIndex = index
+        return index
     }
 
     private func loadedVectors() throws -> LoadedVectors {
@@ -322,6 +359,7 @@ public actor HealthSpace {
         vectors = loaded
         quantized = nil
         projected = nil
+        rowIndex = nil
         return loaded
     }
 
@@ -392,9 +430,23 @@ public actor HealthSpace {
         try store.chunkCountsByKind()
     }
 
-    /// Every record of the space.
+    /// Every record of the space (cached until the next write).
     public func records() throws -> [ClinicalRecord] {
-        try store.records()
+        if let cachedRecords { return cachedRecords }
+        let records = try store.records()
+        cachedRecords = records
+        return records
+    }
+
+    /// Whether any chunk of the space contains a word (FTS5, stemmed as the index is).
+    func containsTerm(_ term: String) throws -> Bool {
+        try !store.lexicalSearch(term, limit: 1).isEmpty
+    }
+
+    /// The vector of a matrix row.
+    func vector(atRow row: Int) -> ArraySlice<Float>? {
+        guard let vectors, row < vectors.matrix.count else { return nil }
+        return vectors.matrix.row(row)
     }
 
     /// Removes a source (by the path it was ingested from) and all it produced.
@@ -404,6 +456,7 @@ public actor HealthSpace {
         let removed = try store.removeSource(path: url.standardizedFileURL.path)
         if removed != nil {
             vectors = nil
+            cachedRecords = nil
             try refreshDerivedChunks()
         }
         return removed

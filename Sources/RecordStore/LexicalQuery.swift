@@ -6,6 +6,9 @@ public enum LexicalQuery {
         "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "their",
         "there", "this", "to", "was", "were", "what", "when", "where", "which", "who", "why", "will", "with",
         "you", "your", "can", "could", "should", "would", "any", "all", "am",
+        // Words of time and intent: the question's shape, not its topic.
+        "last", "latest", "recent", "recently", "most", "current", "currently", "now", "ever", "since", "over",
+        "time", "changed", "change", "show", "showed", "tell", "about", "get", "got", "ive", "im", "much", "many",
     ]
 
     /// The distinct search terms of a text, in order.

@@ -6,7 +6,8 @@ struct HealthGroundCommand: AsyncParsableCommand {
         commandName: "healthground",
         abstract: "Ground a health assistant in one person's own records.",
         subcommands: [
-            IngestCommand.self, SearchCommand.self, ReindexCommand.self, ProjectionCommand.self, DoctorCommand.self,
+            IngestCommand.self, SearchCommand.self, ContextCommand.self, AskCommand.self, ReindexCommand.self,
+            ProjectionCommand.self, DoctorCommand.self,
             EvalCommand.self,
         ]
     )

@@ -1,0 +1,232 @@
+public import Foundation
+import HealthRecords
+import RecordStore
+import TextEmbedding
+
+extension HealthSpace {
+    /// Builds the context an assistant's model should see to answer a question from this person's
+    /// records: the snapshot first, then numbered, cited evidence chosen by hybrid search, weighted for
+    /// time (recency by kind, explicit periods, "as of"), diversified (MMR), and cut to a token budget;
+    /// plus whether the records answer the question at all.
+    ///
+    /// ```swift
+    /// let context = try await space.context(for: "how has my blood pressure changed since 2019?")
+    /// print(context.renderedPrompt)      // snapshot + [1] … [n] evidence with citations
+    /// if !context.sufficiency.isSufficient { print(context.sufficiency.guidance) }
+    /// ```
+    /// - Parameters:
+    ///   - question: the person's question.
+    ///   - budget: tokens for the snapshot and the evidence together (counted with the chunker's counter).
+    ///   - asOf: answer as of this date: later records are left out.
+    ///   - now: the reference date for recency (defaults to `asOf`, else the current date).
+    /// - Returns: the context.
+    public func context(
+        for question: String,
+        budget: Int = 1_500,
+        asOf: Date? = nil,
+        now: Date? = nil
+    ) throws -> GroundedContext {
+        let reference = now ?? asOf ?? Date()
+        let analysis = QuestionAnalysis(question, now: reference)
+        let filter = SearchFilter(to: asOf)
+        let queryVector = try configuration.embedder.embed(question)
+        let pool = try candidates(
+            question,
+            k: 60,
+            filter: filter,
+            mode: .hybrid,
+            fusion: .standard,
+            scan: .exact,
+            queryVector: queryVector
+        ).filter { $0.stored.chunk.role != .snapshot }
+
+        // Time- and kind-aware weighting of the fused scores.
+        var weighted = pool.map { candidate in
+            (candidate, candidate.fused.score * ContextWeighting.weight(candidate.stored.chunk, analysis, reference))
+        }
+        weighted.sort { $0.1 > $1.1 }
+
+        // Maximal marginal relevance over the chunk vectors, so near-identical readings do not crowd out the rest.
+        let maxScore = weighted.first?.1 ?? 1
+        var chosen: [(Candidate, Double)] = []
+        var remaining = weighted
+        var seenTexts: Set<String> = []
+        while !remaining.isEmpty && chosen.count < 20 {
+            var bestIndex = 0
+            var bestValue = -Double.infinity
+            for (index, (candidate, score)) in remaining.enumerated() {
+                var redundancy = 0.0
+                if let row = candidate.matrixRow, let vector = vector(atRow: row) {
+                    for (other, _) in chosen {
+                        guard let otherRow = other.matrixRow, let otherVector = self.vector(atRow: otherRow) else {
+                            continue
+                        }
+                        var dot: Float = 0
+                        for (a, b) in zip(vector, otherVector) { dot += a * b }
+                        redundancy = max(redundancy, Double(dot))
+                    }
+                }
+                let value =
+                    ContextWeighting.mmrLambda * (score / maxScore) - (1 - ContextWeighting.mmrLambda) * redundancy
+                if value > bestValue {
+                    bestValue = value
+                    bestIndex = index
+                }
+            }
+            let picked = remaining.remove(at: bestIndex)
+            if seenTexts.insert(picked.0.stored.chunk.text).inserted { chosen.append(picked) }
+        }
+
+        // The budget: the snapshot first (at most half), then evidence by rank while it fits.
+        let count = configuration.chunker.tokenCount
+        let records = try self.records()
+        var snapshot = PatientSnapshot(records: records, asOf: asOf).text
+        if count(snapshot) > budget / 2 {
+            var kept: [Substring] = []
+            for line in snapshot.split(separator: "\n")
+            where count((kept + [line]).joined(separator: "\n")) <= budget / 2 {
+                kept.append(line)
+            }
+            snapshot = kept.joined(separator: "\n")
+        }
+        var used = count(snapshot)
+        var evidence: [GroundedContext.Evidence] = []
+        for (candidate, score) in chosen {
+            let chunk = candidate.stored.chunk
+            let citation = Self.citation(for: chunk)
+            let cost = count(chunk.text) + count(citation) + 2
+            guard used + cost <= budget else { continue }
+            used += cost
+            evidence.append(
+                GroundedContext.Evidence(
+                    number: evidence.count + 1,
+                    text: chunk.text,
+                    role: chunk.role,
+                    kind: chunk.kind,
+                    date: chunk.date,
+                    recordID: chunk.recordID,
+                    sourceRecordIDs: chunk.sourceRecordIDs,
+                    citation: citation,
+                    score: score,
+                    isSuperseded: chunk.isSuperseded
+                )
+            )
+        }
+        let sufficiency = try judgeSufficiency(
+            analysis: analysis,
+            records: records,
+            topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
+            evidence: evidence
+        )
+        return GroundedContext(
+            question: question,
+            asOf: asOf,
+            analysis: analysis,
+            snapshot: snapshot,
+            evidence: evidence,
+            sufficiency: sufficiency,
+            budget: budget,
+            tokensUsed: used
+        )
+    }
+
+    static func citation(for chunk: Chunk) -> String {
+        var parts = [chunk.provenance.sourceFile]
+        switch chunk.role {
+        case .series:
+            parts.append("series of \(chunk.sourceRecordIDs.count) results")
+        case .snapshot:
+            parts.append("summary")
+        case .fact, .narrative:
+            if let type = chunk.provenance.resourceType, let id = chunk.provenance.resourceID {
+                parts.append("\(type)/\(id)")
+            } else {
+                parts.append(chunk.recordID.rawValue)
+            }
+        }
+        if let date = chunk.date { parts.append(FHIRDate.day(date)) }
+        return parts.joined(separator: " · ")
+    }
+
+    /// Sufficient when the evidence is not empty, every kind the question names exists in the records,
+    /// and the question's specific words are found in the records — or the dense match is strong.
+    private func judgeSufficiency(
+        analysis: QuestionAnalysis,
+        records: [ClinicalRecord],
+        topDense: Float,
+        evidence: [GroundedContext.Evidence]
+    ) throws -> GroundedContext.Sufficiency {
+        let presentKinds = Set(records.filter { $0.assertion == .present }.map(\.kind))
+        let missingKinds = analysis.kinds.subtracting(presentKinds).subtracting([.observation])
+        var missing: [String] = []
+        var checked = 0
+        for term in analysis.terms where term.count >= 4 && !ContextWeighting.genericWords.contains(term) {
+            if QuestionAnalysis.kindWords[term] != nil { continue }
+            checked += 1
+            if try !containsTerm(term) { missing.append(term) }
+        }
+        let coverage = checked == 0 ? 1 : Double(checked - missing.count) / Double(checked)
+        let dense = Double(topDense)
+        var confidence = coverage
+        if dense >= Double(ContextWeighting.strongDenseMatch) { confidence = max(confidence, 0.75) }
+        if !missingKinds.isEmpty || evidence.isEmpty { confidence = min(confidence, 0.2) }
+        let sufficient = confidence >= ContextWeighting.sufficiencyThreshold
+        return GroundedContext.Sufficiency(
+            isSufficient: sufficient,
+            confidence: confidence,
+            missingTerms: missing,
+            guidance: sufficient
+                ? "The records contain information related to this question."
+                : "The person's records do not appear to contain this: say so plainly instead of guessing, "
+                    + "and suggest asking their clinician."
+        )
+    }
+}
+
+/// The constants of context assembly, in one place so that calibration changes one file.
+enum ContextWeighting {
+    /// MMR trade-off: 1 is pure relevance.
+    static let mmrLambda = 0.75
+    /// Confidence at or above which the records are judged to answer the question.
+    static let sufficiencyThreshold = 0.5
+    /// A dense similarity that counts as a strong match on its own.
+    static let strongDenseMatch: Float = 0.6
+
+    /// Words too general to show that a topic is (or is not) in the records.
+    static let genericWords: Set<String> = [
+        "doctor", "health", "healthy", "normal", "good", "high", "higher", "lower", "okay", "worry",
+        "worried", "mean", "means", "check", "checked", "blood", "body", "feel", "feeling", "take", "taking",
+        "started", "start", "stopped", "stop", "better", "worse", "results", "result", "tests", "test", "level",
+        "levels", "anything", "something", "everything", "summary", "summarize", "overview", "list", "give",
+        "doing", "happened", "look", "looks", "like", "does", "status", "history", "ready", "cardiology",
+        "appointment", "upcoming", "next", "need", "know", "there", "what", "which", "times",
+    ]
+
+    /// Half-lives in days for recency weighting, by kind; nil means no decay.
+    static func halfLife(_ chunk: Chunk) -> Double? {
+        switch chunk.kind {
+        case .allergy, .patient, .familyHistory: return nil
+        case .condition: return chunk.status == "active" || chunk.status == nil ? nil : 3 * 365
+        case .medication: return chunk.status == "active" ? nil : 2 * 365
+        case .immunization: return 5 * 365
+        case .observation, .activity, .nutrition, .workout: return 365
+        case .encounter, .note, .diagnosticReport, .procedure, .carePlan, .goal: return 2 * 365
+        }
+    }
+
+    /// The multiplier of a chunk's fused score for a question.
+    static func weight(_ chunk: Chunk, _ analysis: QuestionAnalysis, _ reference: Date) -> Double {
+        var weight = 1.0
+        if chunk.isSuperseded { weight *= 0.5 }
+        if analysis.kinds.contains(chunk.kind) { weight *= 1.25 }
+        if chunk.role == .series { weight *= analysis.wantsTrend ? 1.6 : 1.1 }
+        if let period = analysis.period, chunk.role != .series {
+            if let date = chunk.date, !period.contains(date) { weight *= 0.35 }
+        } else if let date = chunk.date, var halfLife = halfLife(chunk), chunk.role != .series {
+            if analysis.wantsLatest { halfLife /= 3 }
+            let age = max(0, reference.timeIntervalSince(date) / 86_400)
+            weight *= 0.35 + 0.65 * pow(0.5, age / halfLife)
+        }
+        return weight
+    }
+}
