@@ -393,6 +393,9 @@ public actor HealthSpace {
         return made
     }
 
+    /// The engine's embedder, described (`hashing-fnv1a (384-d, v1)`).
+    public nonisolated var embedderDescription: String { configuration.embedder.identity.description }
+
     // MARK: - Reindex
 
     /// Re-embeds the space with the engine's embedder (after a model change), resumably, then swaps
