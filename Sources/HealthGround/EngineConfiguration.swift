@@ -17,17 +17,48 @@ public struct EngineConfiguration: Sendable {
     /// Creates a configuration.
     /// - Parameters:
     ///   - dataDirectory: the folder of spaces; see ``defaultDataDirectory(environment:)``.
-    ///   - embedder: the embedder; the hashing embedder when none is given.
+    ///   - embedder: the embedder; when none is given, ``defaultEmbedder(modelDirectory:logger:)``
+    ///     (all-MiniLM-L6-v2 when its files are installed, else the hashing embedder).
     ///   - logger: the logger; a no-op logger when none is given.
     public init(
         dataDirectory: URL = EngineConfiguration.defaultDataDirectory(),
-        embedder: any Embedder = HashingEmbedder(),
+        embedder: (any Embedder)? = nil,
         logger: Logger = Logger(label: "healthground", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.dataDirectory = dataDirectory
-        self.embedder = embedder
+        let chosen = embedder ?? Self.defaultEmbedder(logger: logger)
+        self.embedder = chosen
         self.logger = logger
-        self.chunker = RecordChunker()
+        if let miniLM = chosen as? MiniLMEmbedder {
+            // Narrative chunks are cut with the model's own tokenizer, to its 256-piece window.
+            let tokenizer = miniLM.tokenizer
+            self.chunker = RecordChunker(tokenCount: { tokenizer.pieceCount($0) })
+        } else {
+            self.chunker = RecordChunker()
+        }
+    }
+
+    /// all-MiniLM-L6-v2 from `modelDirectory` when its weights are there and load; otherwise
+    /// ``HashingEmbedder`` (a model that is present but fails to load is logged as a warning).
+    /// - Parameters:
+    ///   - modelDirectory: the model folder; ``ModelLocator/defaultDirectory(environment:executable:)``
+    ///     when none is given.
+    ///   - logger: where a failure to load is reported (never health data).
+    public static func defaultEmbedder(
+        modelDirectory: URL = ModelLocator.defaultDirectory(),
+        logger: Logger = Logger(label: "healthground", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) -> any Embedder {
+        let weights = modelDirectory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weights.path) else { return HashingEmbedder() }
+        do {
+            return try MiniLMEmbedder(modelDirectory: modelDirectory)
+        } catch {
+            logger.warning(
+                "cannot load the MiniLM model; using the hashing embedder",
+                metadata: ["model": "\(modelDirectory.path)", "error": "\(error)"]
+            )
+            return HashingEmbedder()
+        }
     }
 
     /// `$HEALTHGROUND_DATA` when set, else `~/.healthground`.

@@ -24,7 +24,10 @@ struct CommonOptions: ParsableArguments {
     }
 
     func engine() -> GroundingEngine {
-        GroundingEngine(configuration: EngineConfiguration(dataDirectory: dataURL, logger: Self.logger))
+        let embedder = EngineConfiguration.defaultEmbedder(modelDirectory: modelURL, logger: Self.logger)
+        return GroundingEngine(
+            configuration: EngineConfiguration(dataDirectory: dataURL, embedder: embedder, logger: Self.logger)
+        )
     }
 
     static let logger: Logger = {

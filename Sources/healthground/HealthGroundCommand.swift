@@ -7,8 +7,7 @@ struct HealthGroundCommand: AsyncParsableCommand {
         abstract: "Ground a health assistant in one person's own records.",
         subcommands: [
             IngestCommand.self, SearchCommand.self, ContextCommand.self, AskCommand.self, ReindexCommand.self,
-            ProjectionCommand.self, DoctorCommand.self,
-            EvalCommand.self,
+            ProjectionCommand.self, DoctorCommand.self, EvalCommand.self, EmbedCommand.self,
         ]
     )
 }

@@ -1,0 +1,137 @@
+import CBLAS
+import Crypto
+public import Foundation
+
+/// all-MiniLM-L6-v2 (sentence-transformers), run natively: the BERT uncased WordPiece tokenizer, the
+/// 6-layer encoder on BLAS, mean pooling and L2 normalization. 384-d unit vectors that match
+/// sentence-transformers on PyTorch to a cosine of 0.9999 or better.
+///
+/// The weights are memory-mapped from `model.safetensors`, not copied; resident memory grows only
+/// with the pages that are read (the rows of the word-embedding table the texts use).
+///
+/// ```swift
+/// let embedder = try MiniLMEmbedder(modelDirectory: ModelLocator.defaultDirectory(), threads: 1)
+/// let vectors = try embedder.embed(["What was my last cholesterol result?"])
+/// ```
+public struct MiniLMEmbedder: Embedder {
+    public let identity: EmbedderIdentity
+    /// The tokenizer the model was trained with.
+    public let tokenizer: WordPieceTokenizer
+    /// The BLAS thread count set before each ``embed(_:)``, or `nil` to leave BLAS' own setting.
+    public let threads: Int?
+
+    /// The model's name in the identity.
+    public static let modelName = "all-MiniLM-L6-v2"
+    /// The longest sequence the model reads (its `max_seq_length`), `[CLS]` and `[SEP]` included.
+    public static let maximumSequenceLength = 256
+    /// The most texts encoded together.
+    static let batchSize = 32
+    /// The most tokens encoded together (bounds the scratch memory to about 16 MB).
+    static let tokensPerBatch = 2_048
+
+    private let encoder: BERTEncoder
+
+    /// Loads the model from a folder holding `config.json`, `vocab.txt` and `model.safetensors`.
+    ///
+    /// The identity is `all-MiniLM-L6-v2@` and the first 8 hex digits of the weights' SHA-256. The
+    /// digest is taken from the `.verified` stamp that `scripts/setup.sh` writes after it hashed the
+    /// file, when the stamp's size matches the file's; otherwise the mapped file is hashed (about half
+    /// a second).
+    /// - Parameters:
+    ///   - modelDirectory: the model folder (see `ModelLocator` in `HealthGround`).
+    ///   - threads: the BLAS thread count to use (OpenBLAS only; process-wide), or `nil` for BLAS' default.
+    /// - Throws: ``EmbeddingError`` when a file is missing or malformed, or a tensor's type or shape
+    ///   does not match `config.json`.
+    public init(modelDirectory: URL, threads: Int? = nil) throws {
+        let configuration = try BERTConfiguration(url: modelDirectory.appendingPathComponent("config.json"))
+        let file = try SafetensorsFile(url: modelDirectory.appendingPathComponent("model.safetensors"))
+        let weights = try BERTWeights(file: file, configuration: configuration)
+        let length = min(Self.maximumSequenceLength, configuration.maximumPositions)
+        tokenizer = try WordPieceTokenizer(
+            vocabulary: modelDirectory.appendingPathComponent("vocab.txt"),
+            maximumLength: length
+        )
+        guard tokenizer.vocabularySize == configuration.vocabularySize else {
+            throw EmbeddingError(
+                .shapeMismatch,
+                file: "vocab.txt",
+                expected: "\(configuration.vocabularySize) entries (vocab_size), found \(tokenizer.vocabularySize)"
+            )
+        }
+        precondition(threads.map { $0 > 0 } ?? true, "threads must be positive")
+        self.threads = threads
+        encoder = BERTEncoder(weights: weights)
+        let digest = Self.weightsDigest(file: file, directory: modelDirectory)
+        identity = EmbedderIdentity(
+            id: "\(Self.modelName)@\(digest.prefix(8))",
+            dimension: configuration.hiddenSize,
+            version: 1
+        )
+    }
+
+    public func embed(_ texts: [String]) throws -> [[Float]] {
+        try embed(tokenIDs: texts.map(tokenizer.tokenIDs(for:)))
+    }
+
+    /// Embeds texts already turned into ids by ``tokenizer``, in order.
+    ///
+    /// Sequences are sorted by length and grouped into batches of up to 32 sequences and 2,048 tokens,
+    /// so that texts of similar length run together.
+    /// - Precondition: every sequence is non-empty, at most ``maximumSequenceLength`` long, and its ids
+    ///   are in the vocabulary.
+    public func embed(tokenIDs sequences: [[Int]]) throws -> [[Float]] {
+        guard !sequences.isEmpty else { return [] }
+        if let threads { hg_blas_set_threads(Int32(threads)) }
+        let dimension = identity.dimension
+        let vocabulary = tokenizer.vocabularySize
+        for sequence in sequences {
+            precondition(!sequence.isEmpty && sequence.count <= tokenizer.maximumLength, "sequence length out of range")
+            precondition(sequence.allSatisfy { $0 >= 0 && $0 < vocabulary }, "token id outside the vocabulary")
+        }
+        let order = sequences.indices.sorted {
+            sequences[$0].count > sequences[$1].count || (sequences[$0].count == sequences[$1].count && $0 < $1)
+        }
+        let longest = sequences[order[0]].count
+        let capacity = max(Self.tokensPerBatch, longest)
+        let workspace = BERTEncoder.Workspace(
+            configuration: encoder.weights.configuration,
+            capacity: capacity,
+            longest: longest
+        )
+        let output = UnsafeMutablePointer<Float>.allocate(capacity: Self.batchSize * dimension)
+        defer { output.deallocate() }
+        var vectors = [[Float]](repeating: [], count: sequences.count)
+        var batch: [Int] = []
+        var batchTokens = 0
+        func run() {
+            encoder.encode(batch.map { sequences[$0] }, workspace: workspace, into: output)
+            for (slot, index) in batch.enumerated() {
+                vectors[index] = Array(UnsafeBufferPointer(start: output + slot * dimension, count: dimension))
+            }
+            batch.removeAll(keepingCapacity: true)
+            batchTokens = 0
+        }
+        for index in order {
+            let count = sequences[index].count
+            if !batch.isEmpty && (batch.count == Self.batchSize || batchTokens + count > capacity) { run() }
+            batch.append(index)
+            batchTokens += count
+        }
+        if !batch.isEmpty { run() }
+        return vectors
+    }
+
+    /// The weights' SHA-256 in hex: from `setup.sh`'s `.verified` stamp when its size matches, else computed.
+    static func weightsDigest(file: SafetensorsFile, directory: URL) -> String {
+        let stamp = directory.appendingPathComponent(".verified")
+        if let text = try? String(contentsOf: stamp, encoding: .utf8) {
+            let fields = text.split(whereSeparator: \.isWhitespace)
+            if fields.count == 2, fields[0].count == 64, fields[0].allSatisfy(\.isHexDigit),
+                Int(fields[1]) == file.file.bytes.count
+            {
+                return fields[0].lowercased()
+            }
+        }
+        return SHA256.hash(data: file.file.bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}

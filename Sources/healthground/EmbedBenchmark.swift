@@ -1,0 +1,90 @@
+import Foundation
+import TextEmbedding
+
+/// `healthground embed --bench FILE` (hidden; used by `scripts/bench/embed.sh`): times the encoder on
+/// the `chunks` (in batches of 32) and `queries` (one at a time) of a JSON file and prints JSON.
+struct EmbedBenchmark {
+    let embedder: MiniLMEmbedder
+    let loadTime: Duration
+
+    private struct Texts: Decodable {
+        var chunks: [String]
+        var queries: [String]
+    }
+
+    private struct Result: Encodable {
+        var engine = "swift-blas"
+        var threads: Int?
+        var loadSeconds: Double
+        var chunks: Int
+        var chunkTokensMean: Double
+        var chunksPerSecond: Double
+        var queries: Int
+        var queryTokensMean: Double
+        var queryMillisecondsP50: Double
+        var queryMillisecondsP99: Double
+        var residentMegabytesAfterLoad: Double
+        var peakResidentMegabytes: Double
+    }
+
+    func run(textsFile: URL) throws {
+        let texts = try JSONDecoder().decode(Texts.self, from: Data(contentsOf: textsFile))
+        let residentAfterLoad = Self.memory("VmRSS")
+        let clock = ContinuousClock()
+        // Warm-up: first touches of the mapped weights and of BLAS' buffers.
+        _ = try embedder.embed(Array(texts.queries.prefix(4)) + Array(texts.chunks.prefix(4)))
+
+        let chunkStart = clock.now
+        var index = 0
+        while index < texts.chunks.count {
+            let end = min(index + 32, texts.chunks.count)
+            _ = try embedder.embed(Array(texts.chunks[index..<end]))
+            index = end
+        }
+        let chunkSeconds = Self.seconds(clock.now - chunkStart)
+
+        var latencies: [Double] = []
+        for query in texts.queries {
+            let start = clock.now
+            _ = try embedder.embed([query])
+            latencies.append(Self.seconds(clock.now - start) * 1_000)
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty
+                ? 0 : latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
+        }
+        func meanTokens(_ list: [String]) -> Double {
+            list.isEmpty
+                ? 0 : Double(list.map { embedder.tokenizer.tokenIDs(for: $0).count }.reduce(0, +)) / Double(list.count)
+        }
+        let result = Result(
+            threads: embedder.threads,
+            loadSeconds: Self.seconds(loadTime),
+            chunks: texts.chunks.count,
+            chunkTokensMean: meanTokens(texts.chunks),
+            chunksPerSecond: Double(texts.chunks.count) / chunkSeconds,
+            queries: texts.queries.count,
+            queryTokensMean: meanTokens(texts.queries),
+            queryMillisecondsP50: percentile(0.5),
+            queryMillisecondsP99: percentile(0.99),
+            residentMegabytesAfterLoad: residentAfterLoad,
+            peakResidentMegabytes: Self.memory("VmHWM")
+        )
+        try printJSON(result)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// A `/proc/self/status` memory line (`VmRSS`, `VmHWM`) in megabytes (MiB); 0 when unavailable.
+    private static func memory(_ key: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 2, let kilobytes = Double(fields[1]) { return kilobytes / 1_024 }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import TestSupport
+import Testing
+import TextEmbedding
+
+@Suite(
+    .enabled(if: SharedData.isAvailable && MiniLMReference.isAvailable, "needs ../shared/reference/"),
+    .enabled(if: SharedData.modelIsAvailable, "needs models/ (scripts/setup.sh)")
+)
+struct MiniLMEmbedderTests {
+    let embedder: MiniLMEmbedder
+    let reference: MiniLMReference
+
+    init() throws {
+        embedder = try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: 1)
+        reference = try MiniLMReference.load()
+    }
+
+    @Test("token ids equal sentence-transformers' for every reference text")
+    func tokenIDsMatchReference() throws {
+        try #require(!reference.items.isEmpty)
+        for (index, item) in reference.items.enumerated() {
+            #expect(embedder.tokenizer.tokenIDs(for: item.text) == item.tokenIDs, "item \(index)")
+        }
+    }
+
+    @Test("embeddings of all reference texts, in one batch, have cosine ≥ 0.9999 with PyTorch's")
+    func embeddingsMatchReferenceInOneBatch() throws {
+        let vectors = try embedder.embed(reference.items.map(\.text))
+        try #require(vectors.count == reference.items.count)
+        for (index, (vector, item)) in zip(vectors, reference.items).enumerated() {
+            #expect(vector.count == 384)
+            let similarity = cosine(vector, item.embedding)
+            #expect(similarity >= 0.9999, "item \(index): cosine \(similarity)")
+        }
+    }
+
+    @Test("a text embedded alone gets the vector it gets inside a mixed-length batch")
+    func batchingDoesNotChangeVectors() throws {
+        let texts = reference.items.map(\.text)
+        let together = try embedder.embed(texts)
+        for (index, text) in texts.enumerated() {
+            let alone = try embedder.embed(text)
+            #expect(cosine(alone, together[index]) >= 0.99999, "item \(index)")
+        }
+    }
+
+    @Test("vectors are unit length, in input order, and stamped with the weights' checksum")
+    func unitVectorsInOrderAndIdentity() throws {
+        let texts = ["Hemoglobin A1c 7.2 %", "penicillin allergy", ""]
+        let forward = try embedder.embed(texts)
+        let backward = try embedder.embed(texts.reversed())
+        for (index, vector) in forward.enumerated() {
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            #expect(abs(norm - 1) < 1e-5)
+            #expect(cosine(vector, backward[texts.count - 1 - index]) >= 0.99999)
+        }
+        #expect(cosine(forward[0], forward[1]) < 0.9)
+        #expect(embedder.identity.id == "all-MiniLM-L6-v2@53aa5117")
+        #expect(embedder.identity.dimension == 384)
+    }
+
+    @Test("related clinical texts are closer than unrelated ones")
+    func meaningIsCaptured() throws {
+        let vectors = try embedder.embed([
+            "What was my last cholesterol result?",
+            "Low Density Lipoprotein Cholesterol 132 mg/dL",
+            "Influenza vaccine, seasonal, injectable",
+        ])
+        #expect(cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]) + 0.1)
+    }
+}
