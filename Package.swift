@@ -100,6 +100,9 @@ let package = Package(
             ]
         ),
 
+        // Parse-throughput runner for scripts/bench/ingest.sh; depends on HealthRecords only.
+        .executableTarget(name: "ingest-bench", dependencies: ["HealthRecords"]),
+
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HealthRecordsTests", dependencies: ["HealthRecords", "TestSupport"]),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "TestSupport"]),
