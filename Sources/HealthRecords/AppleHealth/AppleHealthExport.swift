@@ -146,6 +146,10 @@ struct AppleHealthExport {
             title += ": " + AppleHealthTypes.displayName(Self.categoryValueName(value, type: summary.type))
         }
         let total = summary.total
+        var summary = summary
+        // HealthKit writes counts as `count` and rates as `count/min`; UCUM writes `1` and `/min`.
+        if summary.unit == "count" { summary.unit = nil }
+        if summary.unit == "count/min" { summary.unit = "/min" }
         var record = ClinicalRecord(
             id: RecordID(
                 "AppleHealth/\(summary.type)/\(summary.categoryValue.map { $0 + "/" } ?? "")\(dayText)"

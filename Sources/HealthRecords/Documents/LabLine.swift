@@ -16,10 +16,11 @@ struct LabLine: Equatable {
         let unit = #"(?:x?10[\^*]\d+/[A-Za-zµμ]+|[A-Za-zµμ%][^\s\d]*(?:\d+(?:\.\d+)?[A-Za-z0-9]*)?)"#
         let range =
             #"(?:(?:ref(?:erence)?(?:\s*range)?:?\s*)?(?<low>\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(?<high>\d+(?:\.\d+)?)|(?<bound>[<>]=?|≤|≥)\s*(?<boundValue>\d+(?:\.\d+)?))"#
-        let flag = #"(?<flag>HH|LL|H|L|A|N|High|Low|HIGH|LOW|Critical|CRITICAL|Abnormal|Normal)"#
+        let flags = #"(?:HH|LL|H|L|A|N|High|Low|HIGH|LOW|Critical|CRITICAL|Abnormal|Normal)"#
+        let flag = #"(?<flag>"# + flags + #")"#
         let text =
             #"^\s*"# + name + #"\s*:?\s+"# + value + #"\s*(?<unit>"# + unit + #")?\s+\(?"# + range
-            + #"\)?(?:\s*(?<unit2>"# + unit + #"))?(?:\s+"# + flag + #")?\s*\*?\s*$"#
+            + #"\)?(?:\s*(?!"# + flags + #"\s*\*?\s*$)(?<unit2>"# + unit + #"))?(?:\s+"# + flag + #")?\s*\*?\s*$"#
         // The pattern is a constant; a failure here is a programming error caught by the tests.
         return try! NSRegularExpression(pattern: text)
     }()
