@@ -104,7 +104,12 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["HealthRecords"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HealthRecordsTests", dependencies: ["HealthRecords", "TestSupport"]),
+        .testTarget(
+            name: "HealthRecordsTests",
+            dependencies: [
+                "HealthRecords", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "TestSupport"]),
         .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
         .testTarget(

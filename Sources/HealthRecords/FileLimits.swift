@@ -14,7 +14,8 @@ enum FileLimits {
             throw IngestError(
                 .tooLarge,
                 file: file,
-                expected: "at most \(limit >> 20) MiB for this format, which is read whole (the file has \(size >> 20) MiB)"
+                expected:
+                    "at most \(limit >> 20) MiB for this format, which is read whole (the file has \(size >> 20) MiB)"
             )
         }
     }

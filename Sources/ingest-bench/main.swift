@@ -26,7 +26,14 @@ for path in arguments {
         let kinds = parsed.countsByKind.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }
         let rate = seconds > 0 ? Double(size) / 1e6 / seconds : 0
         print(
-            String(format: "%@\tbytes=%d\tseconds=%.3f\tMB/s=%.1f\trecords=%d\t", path, size, seconds, rate, parsed.records.count)
+            String(
+                format: "%@\tbytes=%d\tseconds=%.3f\tMB/s=%.1f\trecords=%d\t",
+                path,
+                size,
+                seconds,
+                rate,
+                parsed.records.count
+            )
                 + kinds.joined(separator: " ")
                 + (parsed.skippedTypes.isEmpty ? "" : "\tskipped=\(parsed.skippedTypes.count)")
         )

@@ -61,7 +61,10 @@ struct AppleHealthExport {
             provenance: Provenance(sourceFile: file, resourceType: "ActivitySummary", location: "line \(line)")
         )
         let rings: [(String, String, String, String?)] = [
-            ("Move (active energy)", "activeEnergyBurned", "activeEnergyBurnedGoal", attributes["activeEnergyBurnedUnit"]),
+            (
+                "Move (active energy)", "activeEnergyBurned", "activeEnergyBurnedGoal",
+                attributes["activeEnergyBurnedUnit"]
+            ),
             ("Move time", "appleMoveTime", "appleMoveTimeGoal", "min"),
             ("Exercise", "appleExerciseTime", "appleExerciseTimeGoal", "min"),
             ("Stand", "appleStandHours", "appleStandHoursGoal", "h"),
@@ -93,7 +96,9 @@ struct AppleHealthExport {
         ]
         for (name, key, prefix) in fields {
             guard let value = attributes[key], !value.hasSuffix("NotSet") else { continue }
-            record.attributes.append(RecordAttribute(name, String(value.dropFirst(value.hasPrefix(prefix) ? prefix.count : 0))))
+            record.attributes.append(
+                RecordAttribute(name, String(value.dropFirst(value.hasPrefix(prefix) ? prefix.count : 0)))
+            )
         }
         records.append(record)
     }
@@ -170,7 +175,8 @@ struct AppleHealthExport {
             record.attributes.append(
                 RecordAttribute(
                     "aggregation",
-                    summary.categoryValue == nil ? "daily total of \(total.count) samples" : "daily total of \(total.count) periods"
+                    summary.categoryValue == nil
+                        ? "daily total of \(total.count) samples" : "daily total of \(total.count) periods"
                 )
             )
         } else if total.count == 1 {
@@ -178,8 +184,14 @@ struct AppleHealthExport {
         } else {
             record.value = .quantity(Quantity(value: rounded(total.sum / Double(total.count)), unit: summary.unit))
             record.components = [
-                RecordComponent(title: "minimum", value: .quantity(Quantity(value: rounded(total.minimum), unit: summary.unit))),
-                RecordComponent(title: "maximum", value: .quantity(Quantity(value: rounded(total.maximum), unit: summary.unit))),
+                RecordComponent(
+                    title: "minimum",
+                    value: .quantity(Quantity(value: rounded(total.minimum), unit: summary.unit))
+                ),
+                RecordComponent(
+                    title: "maximum",
+                    value: .quantity(Quantity(value: rounded(total.maximum), unit: summary.unit))
+                ),
             ]
             record.attributes.append(RecordAttribute("aggregation", "daily mean of \(total.count) samples"))
         }

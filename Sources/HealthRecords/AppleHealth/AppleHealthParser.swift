@@ -2,7 +2,7 @@ public import Foundation
 import ZIPFoundation
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// Reads an Apple Health export: `export.zip` as the Health app writes it, or its `export.xml`.
@@ -57,7 +57,8 @@ public struct AppleHealthParser: Sendable {
         parser.shouldResolveExternalEntities = false
         let finished = parser.parse()
         if let failure = delegate.failure { throw failure }
-        guard finished, delegate.sawRoot else {
+        // The parser does not always report a document that ends inside an element: check the stack.
+        guard finished, delegate.sawRoot, delegate.stack.isEmpty else {
             if delegate.sawRoot || parser.parserError != nil {
                 throw XMLFailure.error(
                     parser.parserError,

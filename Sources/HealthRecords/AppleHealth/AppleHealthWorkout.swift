@@ -40,7 +40,9 @@ struct AppleHealthWorkout {
         func add(_ name: String, _ valueKey: String, _ unitKey: String) {
             guard let value = attributes[valueKey].flatMap(Double.init) else { return }
             let rounded = (value * 100).rounded() / 100
-            record.attributes.append(RecordAttribute(name, Quantity(value: rounded, unit: attributes[unitKey]).description))
+            record.attributes.append(
+                RecordAttribute(name, Quantity(value: rounded, unit: attributes[unitKey]).description)
+            )
         }
         add("distance", "totalDistance", "totalDistanceUnit")
         add("energy burned", "totalEnergyBurned", "totalEnergyBurnedUnit")
@@ -59,7 +61,8 @@ struct AppleHealthWorkout {
                 }
             record.components.append(
                 RecordComponent(
-                    title: AppleHealthTypes.displayName(type) + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"),
+                    title: AppleHealthTypes.displayName(type)
+                        + (parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"),
                     codes: AppleHealthTypes.codes(type),
                     value: value
                 )

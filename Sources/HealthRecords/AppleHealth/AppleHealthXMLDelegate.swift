@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// `XMLParser` events of an export.xml, turned into ``AppleHealthExport`` state element by element.
@@ -9,7 +9,7 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
     var export: AppleHealthExport
     var failure: IngestError?
     var sawRoot = false
-    private var stack: [String] = []
+    private(set) var stack: [String] = []
     private var recordCounter = 0
     private var workout: AppleHealthWorkout?
     private var correlationDepth = 0
@@ -66,7 +66,8 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
             export.addProfile(attributes, line: parser.lineNumber)
         case "ClinicalRecord":
             export.addClinicalRecordReference(attributes)
-        case "ExportDate", "WorkoutRoute", "Location", "FileReference", "WorkoutEvent", "HeartRateVariabilityMetadataList",
+        case "ExportDate", "WorkoutRoute", "Location", "FileReference", "WorkoutEvent",
+            "HeartRateVariabilityMetadataList",
             "InstantaneousBeatsPerMinute", "Audiogram", "SensitivityPoint", "VisionPrescription", "Prescription",
             "RightEye", "LeftEye", "Attachment":
             break

@@ -68,7 +68,17 @@ struct CCDAEntryMapper {
     private mutating func map(entry statement: XMLTree, in section: CCDASection) {
         switch section {
         case .allergies:
-            for observation in concernObservations(statement) { mapAllergy(observation, concern: statement) }
+            // Reactions belong inside the allergy observation; some documents put one beside it, under the
+            // concern act. Those are attached to the concern's allergy rather than read as allergies.
+            let inner = concernObservations(statement)
+            let isReaction = { (node: XMLTree) in
+                node.parentTypeCode == "MFST"
+                    || node.children("templateId").contains { $0["root"] == "2.16.840.1.113883.10.20.22.4.9" }
+            }
+            let strayReactions = inner.filter(isReaction)
+            for (position, observation) in inner.filter({ !isReaction($0) }).enumerated() {
+                mapAllergy(observation, concern: statement, extraReactions: position == 0 ? strayReactions : [])
+            }
         case .problems, .healthConcerns:
             for observation in concernObservations(statement) {
                 mapProblem(observation, concern: statement, healthConcern: section == .healthConcerns)
@@ -125,12 +135,14 @@ struct CCDAEntryMapper {
         node.children("templateId").contains { $0["root"] == root }
     }
 
-    private mutating func mapAllergy(_ observation: XMLTree, concern: XMLTree) {
+    private mutating func mapAllergy(_ observation: XMLTree, concern: XMLTree, extraReactions: [XMLTree]) {
         let substanceCode = observation.descendant("participant", "participantRole", "playingEntity", "code")
         let valueNode = observation.child("value")
         let negated = observation["negationInd"] == "true"
         var substance = concept(substanceCode)
-        if substance.title == nil, let playing = observation.descendant("participant", "participantRole", "playingEntity") {
+        if substance.title == nil,
+            let playing = observation.descendant("participant", "participantRole", "playingEntity")
+        {
             substance.title = playing.child("name")?.plainText
         }
         let allergyType = concept(valueNode)
@@ -154,7 +166,7 @@ struct CCDAEntryMapper {
         if let typeTitle = allergyType.title, substance.title != nil {
             record.attributes.append(RecordAttribute("type", typeTitle))
         }
-        for inner in relationships(observation) {
+        for inner in relationships(observation) + extraReactions {
             if hasTemplate(inner, "2.16.840.1.113883.10.20.22.4.9") || inner.parentTypeCode == "MFST" {
                 guard var text = concept(inner.child("value")).title else { continue }
                 let severity = relationships(inner).first { hasTemplate($0, "2.16.840.1.113883.10.20.22.4.8") }
@@ -502,7 +514,9 @@ struct CCDAEntryMapper {
         case "PQ", "INT", "REAL", "MO":
             if let quantity = quantity(node) { return .quantity(quantity) }
             // A non-numeric PQ value (`value="positive"`), or a unit carried by a translation.
-            if let text = node["value"] { return .text([text, node["unit"]].compactMap(\.self).joined(separator: " ")) }
+            if let text = node["value"] {
+                return .text([text, node["unit"]].compactMap(\.self).joined(separator: " "))
+            }
             return nil
         case "IVL_PQ":
             if let low = quantity(node.child("low")), node.child("high")?["value"] == nil {

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// An XML element read into memory: its name (with any prefix), attributes, children and direct text.
@@ -116,16 +116,39 @@ final class XMLTree {
     /// Reads an XML file into a tree.
     /// - Throws: ``IngestError`` `.malformed` (or `.unsupportedEncoding`) with the line, column and element path.
     static func read(contentsOf url: URL, file: String) throws -> XMLTree {
-        guard let stream = InputStream(url: url) else {
-            throw IngestError(.unreadable, file: file)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw IngestError(.unreadable, file: file, underlying: error)
         }
-        let parser = XMLParser(stream: stream)
-        return try read(parser: parser, file: file)
+        return try read(data: data, file: file)
     }
 
     /// Reads XML from memory into a tree.
     static func read(data: Data, file: String) throws -> XMLTree {
-        try read(parser: XMLParser(data: data), file: file)
+        try requireDeclaredEncoding(data, file: file)
+        return try read(parser: XMLParser(data: data), file: file)
+    }
+
+    /// A document without a byte-order mark that declares no encoding, or UTF-8, must be UTF-8: checked
+    /// here so that the error names the line of the first bad byte (libxml2 reports where it noticed).
+    static func requireDeclaredEncoding(_ data: Data, file: String) throws {
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) { return }
+        let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
+        if head.hasPrefix("<?xml"), let declaration = head.range(of: "?>").map({ head[..<$0.lowerBound] }),
+            let encoding = declaration.range(of: "encoding=")
+        {
+            let name = declaration[encoding.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+            if name != "utf-8" && name != "utf8" { return }
+        }
+        guard String(data: data, encoding: .utf8) == nil else { return }
+        throw IngestError(
+            .unsupportedEncoding,
+            file: file,
+            location: "line \(TextDecoding.firstInvalidUTF8Line(Array(data)))",
+            expected: "UTF-8 text, as the document declares or implies (Latin-1 bytes?)"
+        )
     }
 
     private static func read(parser: XMLParser, file: String) throws -> XMLTree {
@@ -134,7 +157,8 @@ final class XMLTree {
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         let finished = parser.parse()
-        if !finished || builder.root == nil {
+        // The parser does not always report a document that ends inside an element: check the stack.
+        if !finished || builder.root == nil || !builder.stack.isEmpty {
             throw XMLFailure.error(
                 parser.parserError,
                 file: file,

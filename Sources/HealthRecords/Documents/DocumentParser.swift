@@ -67,7 +67,11 @@ public struct DocumentParser: Sendable {
                     value: .quantity(lab.value),
                     referenceRange: lab.range,
                     interpretation: lab.flag,
-                    provenance: Provenance(sourceFile: name, resourceType: "lab result line", location: "line \(number)")
+                    provenance: Provenance(
+                        sourceFile: name,
+                        resourceType: "lab result line",
+                        location: "line \(number)"
+                    )
                 )
                 if let heading = sections.last?.heading { record.attributes.append(RecordAttribute("panel", heading)) }
                 records.append(record)
@@ -87,7 +91,11 @@ public struct DocumentParser: Sendable {
                 category: "document",
                 date: date,
                 text: (section.heading.map { $0 + "\n" } ?? "") + body,
-                provenance: Provenance(sourceFile: name, resourceType: "document section", location: "line \(section.line)")
+                provenance: Provenance(
+                    sourceFile: name,
+                    resourceType: "document section",
+                    location: "line \(section.line)"
+                )
             )
             if section.heading == nil && sections.count == 1 { note.title = title }
             records.append(note)
@@ -130,7 +138,9 @@ public struct DocumentParser: Sendable {
 
     /// The report's date: on a line naming a collection/report/visit date, else the first date.
     static func reportDate(_ lines: [String]) -> Date? {
-        let keywords = ["collected", "collection", "reported", "report date", "date of service", "visit", "drawn", "date"]
+        let keywords = [
+            "collected", "collection", "reported", "report date", "date of service", "visit", "drawn", "date",
+        ]
         var first: Date?
         for line in lines {
             guard let date = firstDate(in: line) else { continue }

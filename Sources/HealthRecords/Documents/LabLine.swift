@@ -36,11 +36,14 @@ struct LabLine: Equatable {
             guard range.location != NSNotFound else { return nil }
             return nsLine.substring(with: range)
         }
-        guard let name = group("name")?.trimmingCharacters(in: .whitespaces), let number = group("value").flatMap(Double.init)
+        guard let name = group("name")?.trimmingCharacters(in: .whitespaces),
+            let number = group("value").flatMap(Double.init)
         else { return nil }
         let lowered = name.lowercased()
         // Dates, page numbers and addresses are not analytes.
-        if ["page", "date", "dob", "phone", "fax", "mrn", "age"].contains(where: { lowered.hasPrefix($0) }) { return nil }
+        if ["page", "date", "dob", "phone", "fax", "mrn", "age"].contains(where: { lowered.hasPrefix($0) }) {
+            return nil
+        }
         let unit = group("unit") ?? group("unit2")
         if let unit, ["of", "to", "and", "years", "yrs"].contains(unit.lowercased()) { return nil }
         let comparator = group("cmp").map { $0 == "≤" ? "<=" : $0 == "≥" ? ">=" : $0 }

@@ -31,7 +31,13 @@ struct CSVTable {
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true)
         } catch {
-            throw IngestError(.malformed, file: file, location: "line 1", expected: "a CSV header row", underlying: error)
+            throw IngestError(
+                .malformed,
+                file: file,
+                location: "line 1",
+                expected: "a CSV header row",
+                underlying: error
+            )
         }
         header = (reader.headerRow ?? []).map {
             $0.trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF}").union(.whitespaces))

@@ -113,12 +113,21 @@ public struct FitbitParser: Sendable {
         case .heartRateZones:
             records = try nodes.map { node in
                 let date = try dateTime(node, file: name)
-                var result = record("heart-rate-zones", title: "Time in heart rate zones", kind: .activity, date: date, node: node, file: name)
+                var result = record(
+                    "heart-rate-zones",
+                    title: "Time in heart rate zones",
+                    kind: .activity,
+                    date: date,
+                    node: node,
+                    file: name
+                )
                 let zones = (node["value"]?["valuesInZones"]?.value as? [String: Any]) ?? [:]
                 for key in zones.keys.sorted() {
                     if let minutes = node["value"]?["valuesInZones"]?[key]?.double {
                         let title = key.replacingOccurrences(of: "_", with: " ").lowercased()
-                        result.components.append(RecordComponent(title: title, value: .quantity(Quantity(value: minutes, unit: "min"))))
+                        result.components.append(
+                            RecordComponent(title: title, value: .quantity(Quantity(value: minutes, unit: "min")))
+                        )
                     }
                 }
                 return result
@@ -237,10 +246,15 @@ public struct FitbitParser: Sendable {
         let summary = node["levels"]?["summary"]
         for stage in ["deep", "light", "rem", "wake", "asleep", "restless", "awake"] {
             if let minutes = summary?[stage]?["minutes"]?.double {
-                result.components.append(RecordComponent(title: stage, value: .quantity(Quantity(value: minutes, unit: "min"))))
+                result.components.append(
+                    RecordComponent(title: stage, value: .quantity(Quantity(value: minutes, unit: "min")))
+                )
             }
         }
-        for (key, name, unit) in [("timeInBed", "time in bed", "min"), ("efficiency", "efficiency", "%"), ("minutesAwake", "minutes awake", "min")] {
+        for (key, name, unit) in [
+            ("timeInBed", "time in bed", "min"), ("efficiency", "efficiency", "%"),
+            ("minutesAwake", "minutes awake", "min"),
+        ] {
             if let value = node[key]?.double {
                 result.attributes.append(RecordAttribute(name, Quantity(value: value, unit: unit).description))
             }
@@ -259,11 +273,14 @@ public struct FitbitParser: Sendable {
             result.endDate = start.addingTimeInterval(duration / 1000)
         }
         for (key, title, unit) in [
-            ("calories", "Energy burned", "kcal"), ("steps", "Steps", nil), ("averageHeartRate", "Average heart rate", "/min"),
+            ("calories", "Energy burned", "kcal"), ("steps", "Steps", nil),
+            ("averageHeartRate", "Average heart rate", "/min"),
             ("distance", "Distance", node["distanceUnit"]?.string), ("elevationGain", "Elevation gain", "m"),
         ] {
             if let value = node[key]?.double {
-                result.components.append(RecordComponent(title: title, value: .quantity(Quantity(value: value, unit: unit))))
+                result.components.append(
+                    RecordComponent(title: title, value: .quantity(Quantity(value: value, unit: unit)))
+                )
             }
         }
         if let logType = node["logType"]?.string { result.attributes.append(RecordAttribute("logged", logType)) }

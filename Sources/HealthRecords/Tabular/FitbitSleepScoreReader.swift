@@ -30,12 +30,18 @@ struct FitbitSleepScoreReader {
                 title: "Sleep score",
                 category: "sleep",
                 date: date,
-                provenance: Provenance(sourceFile: table.file, resourceType: "Fitbit sleep score", location: "line \(line)")
+                provenance: Provenance(
+                    sourceFile: table.file,
+                    resourceType: "Fitbit sleep score",
+                    location: "line \(line)"
+                )
             )
             record.value = CSVTable.number(CSVTable.field(fields, overall)).map { .quantity(Quantity(value: $0)) }
             for ((_, title, unit), index) in partColumns {
                 guard let number = CSVTable.number(CSVTable.field(fields, index)) else { continue }
-                record.components.append(RecordComponent(title: title, value: .quantity(Quantity(value: number, unit: unit))))
+                record.components.append(
+                    RecordComponent(title: title, value: .quantity(Quantity(value: number, unit: unit)))
+                )
             }
             record.attributes.append(RecordAttribute("source", "Fitbit"))
             records.append(record)

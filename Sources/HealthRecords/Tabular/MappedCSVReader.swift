@@ -6,17 +6,18 @@ struct MappedCSVReader {
     let mapping: ColumnMapping
 
     func records() throws -> [ClinicalRecord] {
-        let kind = try mapping.kind.map { name -> RecordKind in
-            guard let kind = RecordKind(rawValue: name) else {
-                throw IngestError(
-                    .unexpectedStructure,
-                    file: table.file,
-                    location: "mapping $.kind",
-                    expected: "one of " + RecordKind.allCases.map(\.rawValue).joined(separator: ", ")
-                )
-            }
-            return kind
-        } ?? .observation
+        let kind =
+            try mapping.kind.map { name -> RecordKind in
+                guard let kind = RecordKind(rawValue: name) else {
+                    throw IngestError(
+                        .unexpectedStructure,
+                        file: table.file,
+                        location: "mapping $.kind",
+                        expected: "one of " + RecordKind.allCases.map(\.rawValue).joined(separator: ", ")
+                    )
+                }
+                return kind
+            } ?? .observation
         let dateColumn = try table.column(mapping.date.column)
         let valueColumns = try mapping.values.map { ($0, try table.column($0.column)) }
         let textColumn = try mapping.text.map { try table.column($0) }

@@ -40,7 +40,11 @@ struct MyFitnessPalReader {
                 kind: .nutrition,
                 title: "\(mealName) (food diary)",
                 date: day,
-                provenance: Provenance(sourceFile: table.file, resourceType: "MyFitnessPal meal", location: "line \(line)")
+                provenance: Provenance(
+                    sourceFile: table.file,
+                    resourceType: "MyFitnessPal meal",
+                    location: "line \(line)"
+                )
             )
             if let energy = CSVTable.number(CSVTable.field(fields, calories)) {
                 record.value = .quantity(Quantity(value: energy, unit: "kcal"))
@@ -48,7 +52,10 @@ struct MyFitnessPalReader {
             for (nutrient, index) in nutrientColumns {
                 guard let amount = CSVTable.number(CSVTable.field(fields, index)) else { continue }
                 record.components.append(
-                    RecordComponent(title: nutrient.title, value: .quantity(Quantity(value: amount, unit: nutrient.unit)))
+                    RecordComponent(
+                        title: nutrient.title,
+                        value: .quantity(Quantity(value: amount, unit: nutrient.unit))
+                    )
                 )
             }
             record.text = CSVTable.field(fields, note)

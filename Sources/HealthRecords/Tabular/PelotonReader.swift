@@ -23,7 +23,8 @@ struct PelotonReader {
         let instructor = table.optionalColumn("Instructor Name")
         let type = table.optionalColumn("Type")
         let live = table.optionalColumn("Live/On-Demand")
-        let metricColumns = Self.metrics.compactMap { metric in table.optionalColumn(metric.column).map { (metric, $0) } }
+        let metricColumns = Self.metrics.compactMap { metric in table.optionalColumn(metric.column).map { (metric, $0) }
+        }
         var records: [ClinicalRecord] = []
         for (line, fields) in table.rows {
             guard let start = CSVTable.field(fields, timestamp).flatMap(TabularDate.parse) else {
@@ -42,7 +43,11 @@ struct PelotonReader {
                 title: className.map { "\(sport): \($0)" } ?? sport,
                 category: sport.lowercased(),
                 date: start,
-                provenance: Provenance(sourceFile: table.file, resourceType: "Peloton workout", location: "line \(line)")
+                provenance: Provenance(
+                    sourceFile: table.file,
+                    resourceType: "Peloton workout",
+                    location: "line \(line)"
+                )
             )
             if let minutes = CSVTable.number(CSVTable.field(fields, length)) {
                 record.value = .quantity(Quantity(value: minutes, unit: "min"))
