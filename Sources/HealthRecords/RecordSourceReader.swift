@@ -55,6 +55,10 @@ public struct RecordSourceReader: Sendable {
     /// - Throws: ``IngestError`` (`unsupportedFormat` for a file no parser reads; `tooLarge` before
     ///   reading a file too large for a format that is read whole).
     public func read(_ url: URL, displayName: String? = nil) throws -> ParsedSource {
+        try parse(url, displayName: displayName).uniquingRecordIDs()
+    }
+
+    private func parse(_ url: URL, displayName: String?) throws -> ParsedSource {
         let name = displayName ?? url.lastPathComponent
         let fileExtension = url.pathExtension.lowercased()
         switch fileExtension {
@@ -133,5 +137,22 @@ public struct RecordSourceReader: Sendable {
             return name.split(separator: ":").last.map(String.init)
         }
         return nil
+    }
+}
+
+extension ParsedSource {
+    /// The same records with identifiers made unique within the file (`…#2`, `…#3` for repeats), as the
+    /// store keys records by source and id: two workouts from two devices that start in the same second,
+    /// or a CSV that repeats a row, stay two records.
+    func uniquingRecordIDs() -> ParsedSource {
+        var seen: [RecordID: Int] = [:]
+        var copy = self
+        for index in copy.records.indices {
+            let id = copy.records[index].id
+            let count = seen[id, default: 0] + 1
+            seen[id] = count
+            if count > 1 { copy.records[index].id = RecordID("\(id.rawValue)#\(count)") }
+        }
+        return copy
     }
 }

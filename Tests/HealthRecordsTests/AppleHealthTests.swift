@@ -162,6 +162,12 @@ import FoundationXML
         #expect(zipError.code == .malformed)
         #expect(zipError.description.contains("me/export.zip"))
 
+        let otherZip = folder.appendingPathComponent("photos.zip")
+        let archive = try Archive(url: otherZip, accessMode: .create)
+        try archive.addEntry(with: "a.txt", type: .file, uncompressedSize: Int64(1)) { _, _ in Data("x".utf8) }
+        let otherError = try #require(throws: IngestError.self) { try RecordSourceReader().read(otherZip) }
+        #expect(otherError.code == .unsupportedFormat)
+
         let (xml, _, _) = Self.overlappingExport()
         let truncatedXML = folder.appendingPathComponent("export.xml")
         try Data(xml.prefix(xml.count - 200).utf8).write(to: truncatedXML)

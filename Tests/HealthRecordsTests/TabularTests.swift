@@ -92,6 +92,16 @@ import Testing
         #expect(!RecordSourceReader().canRead(url.deletingPathExtension().appendingPathExtension("mapping.json")))
     }
 
+    @Test("a repeated row stays two records with distinct identifiers")
+    func repeatedRow() throws {
+        let row = "2024-02-01 06:00 (EST),Cycling,20,Morning ride"
+        let text = "Workout Timestamp,Fitness Discipline,Length (minutes),Title\n\(row)\n\(row)\n"
+        let parsed = try TabularParser().parse(data: Data(text.utf8), displayName: "p.csv")
+        #expect(parsed.records.count == 2)
+        #expect(Set(parsed.records.map(\.id)).count == 2)
+        #expect(parsed.records.map(\.provenance.location) == ["line 2", "line 3"])
+    }
+
     @Test("a missing column names the file, the line and the column, and echoes no value")
     func missingColumn() throws {
         let text = "Date,Calories,Sodium (mg)\n2024-03-01,512,Secretvalue\n"

@@ -140,6 +140,7 @@ struct AppleHealthExport {
             summaries.append(Self.record(for: summary, file: file))
         }
         return ParsedSource(file: file, records: summaries + records, skippedTypes: skipped, droppedCount: dropped)
+            .uniquingRecordIDs()
     }
 
     static func record(for summary: DailySampleAggregator.DailySummary, file: String) -> ClinicalRecord {

@@ -90,7 +90,12 @@ public struct AppleHealthParser: Sendable {
                 $0.type == .file && ($0.path == "export.xml" || $0.path.hasSuffix("/export.xml"))
             })
         else {
-            throw IngestError(.unexpectedStructure, file: name, expected: "an export.xml entry in the archive")
+            // Not a Health export: some other archive found in a folder.
+            throw IngestError(
+                .unsupportedFormat,
+                file: name,
+                expected: "an Apple Health export.zip (with an export.xml entry)"
+            )
         }
         let entryName = "\(name):\(entry.path)"
         let pipe = ZipEntryPipe(archive: archive, entry: entry)

@@ -69,7 +69,8 @@ struct AppleHealthWorkout {
             )
         }
         for (key, value) in metadata {
-            record.attributes.append(RecordAttribute(AppleHealthTypes.displayName(key).lowercased(), value))
+            let name = key.hasPrefix("HK") ? String(key.dropFirst(2)) : key
+            record.attributes.append(RecordAttribute(AppleHealthTypes.displayName(name).lowercased(), value))
         }
         if let source = attributes["sourceName"] { record.attributes.append(RecordAttribute("source", source)) }
         return record

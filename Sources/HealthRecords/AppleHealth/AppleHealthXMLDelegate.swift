@@ -10,7 +10,6 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
     var failure: IngestError?
     var sawRoot = false
     private(set) var stack: [String] = []
-    private var recordCounter = 0
     private var workout: AppleHealthWorkout?
     private var correlationDepth = 0
 
@@ -46,7 +45,6 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
         }
         switch elementName {
         case "Record":
-            recordCounter += 1
             // Records inside a Correlation (blood pressure) are also exported at the top level.
             guard correlationDepth == 0 else { return }
             export.addSample(attributes, line: parser.lineNumber)

@@ -79,6 +79,6 @@ public struct TabularParser: Sendable {
                 )
             }
         }
-        return ParsedSource(file: table.file, records: records)
+        return ParsedSource(file: table.file, records: records).uniquingRecordIDs()
     }
 }
