@@ -101,8 +101,16 @@ let package = Package(
             ]
         ),
 
+        // Parse-throughput runner for scripts/bench/ingest.sh; depends on HealthRecords only.
+        .executableTarget(name: "ingest-bench", dependencies: ["HealthRecords"]),
+
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HealthRecordsTests", dependencies: ["HealthRecords", "TestSupport"]),
+        .testTarget(
+            name: "HealthRecordsTests",
+            dependencies: [
+                "HealthRecords", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "TestSupport"]),
         .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
         .testTarget(

@@ -24,7 +24,10 @@ struct FHIRRecordBuilder {
     /// Whether nothing has been added yet.
     var isEmpty: Bool { records.isEmpty && skipped.isEmpty && dropped == 0 && medications.isEmpty }
 
-    mutating func add(resource node: JSONNode) throws {
+    /// What resolves references and supersessions once the whole input is read.
+    private var resolver = FHIRReferenceResolver()
+
+    mutating func add(resource node: JSONNode, fullURL: String? = nil) throws {
         guard let type = node["resourceType"]?.string else {
             throw IngestError(
                 .unexpectedStructure,
@@ -49,7 +52,7 @@ struct FHIRRecordBuilder {
                 if let fullURL = entry["fullUrl"]?.string, resource["resourceType"]?.string == "Medication" {
                     medications[fullURL] = resource
                 }
-                try add(resource: resource)
+                try add(resource: resource, fullURL: entry["fullUrl"]?.string)
             }
             return
         }
@@ -67,6 +70,7 @@ struct FHIRRecordBuilder {
             return
         }
         if let record = try FHIRResourceMapper(file: file, node: node, type: type, medications: medications).record() {
+            resolver.register(record, index: records.count, node: node, type: type, fullURL: fullURL)
             records.append(record)
         }
     }
@@ -84,6 +88,7 @@ struct FHIRRecordBuilder {
     }
 
     func finish() -> ParsedSource {
-        ParsedSource(file: file, records: records, skippedTypes: skipped, droppedCount: dropped)
+        let (resolved, superseded) = resolver.resolve(records)
+        return ParsedSource(file: file, records: resolved, skippedTypes: skipped, droppedCount: dropped + superseded)
     }
 }

@@ -132,6 +132,17 @@ struct FHIRResourceMapper {
         record.date =
             node["authoredOn"]?.string.flatMap(FHIRDate.parse) ?? dateTime(prefix: "effective")
             ?? node["dateAsserted"]?.string.flatMap(FHIRDate.parse)
+        if let end = node["effectivePeriod"]?["end"]?.string.flatMap(FHIRDate.parse) { record.endDate = end }
+        if type == "MedicationStatement" {
+            if let source = node["informationSource"]?["display"]?.string {
+                record.attributes.append(RecordAttribute("reported by", source))
+            }
+            if let reason = node["statusReason"]?.array.first.flatMap(conceptText) {
+                record.attributes.append(RecordAttribute("status reason", reason))
+            }
+            if record.status == "not-taken" { record.assertion = .absent }
+            appendNotes(to: &record)
+        }
         let dosages = (node["dosageInstruction"] ?? node["dosage"])?.array ?? []
         for dosage in dosages {
             if let text = dosage["text"]?.string ?? dosageSummary(dosage) {
@@ -139,7 +150,12 @@ struct FHIRResourceMapper {
             }
         }
         for reason in node["reasonReference"]?.array ?? [] {
-            if let display = reason["display"]?.string { record.attributes.append(RecordAttribute("reason", display)) }
+            if let display = reason["display"]?.string {
+                record.attributes.append(RecordAttribute("reason", display))
+            } else if let reference = reason["reference"]?.string {
+                // Resolved to the referenced resource's title when the input holds it (FHIRReferenceResolver).
+                record.attributes.append(RecordAttribute(FHIRReferenceResolver.reasonReference, reference))
+            }
         }
         for reason in node["reasonCode"]?.array ?? [] {
             if let text = conceptText(reason) { record.attributes.append(RecordAttribute("reason", text)) }
@@ -368,6 +384,10 @@ struct FHIRResourceMapper {
         if contentType.hasPrefix("text/html") {
             return String(data: data, encoding: .utf8).map(HTMLText.plainText)
         }
+        if contentType.hasPrefix("application/pdf") {
+            // A PDF that pdftotext cannot read leaves the record without text rather than failing the file.
+            return try? PDFText.text(data: data, file: file)
+        }
         return nil
     }
 
@@ -381,7 +401,12 @@ struct FHIRResourceMapper {
             if let text = conceptText(reason) { record.attributes.append(RecordAttribute("reason", text)) }
         }
         for reason in node["reasonReference"]?.array ?? [] {
-            if let display = reason["display"]?.string { record.attributes.append(RecordAttribute("reason", display)) }
+            if let display = reason["display"]?.string {
+                record.attributes.append(RecordAttribute("reason", display))
+            } else if let reference = reason["reference"]?.string {
+                // Resolved to the referenced resource's title when the input holds it (FHIRReferenceResolver).
+                record.attributes.append(RecordAttribute(FHIRReferenceResolver.reasonReference, reference))
+            }
         }
     }
 }
