@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HealthGroundTests",
-            dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TestSupport"]
+            dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TextEmbedding", "TestSupport"]
         ),
     ]
 )

@@ -47,8 +47,8 @@ public actor HealthSpace {
         for (index, (url, name)) in files.enumerated() {
             defer { progress?(index + 1, files.count) }
             do {
-                let bytes = try Data(contentsOf: url, options: .mappedIfSafe)
-                let fingerprint = ContentHash.hex(of: bytes) + "|patient=\(patientID ?? "*")|reader=1"
+                // Hashed in 1 MiB reads, so a 1 GB export does not count toward the resident set.
+                let fingerprint = try ContentHash.hex(ofFile: url) + "|patient=\(patientID ?? "*")|reader=2"
                 let key = url.standardizedFileURL.path
                 let parsed = try reader.read(url, displayName: name)
                 if try store.fingerprint(ofSource: key) == fingerprint {

@@ -15,6 +15,24 @@ public enum ContentHash {
     }
 }
 
+extension ContentHash {
+    /// The SHA-256 of a file's bytes in hexadecimal, read in 1 MiB pieces (constant memory).
+    /// - Throws: ``IngestError`` `.unreadable` when the file cannot be read.
+    public static func hex(ofFile url: URL) throws -> String {
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var hasher = SHA256()
+            while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty {
+                hasher.update(data: piece)
+            }
+            return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        } catch {
+            throw IngestError(.unreadable, file: url.lastPathComponent, underlying: error)
+        }
+    }
+}
+
 /// An incremental SHA-256 over several strings (each followed by a separator).
 public struct ContentHashBuilder: Sendable {
     private var hasher = SHA256()

@@ -3,6 +3,7 @@ import HealthGround
 import HealthRecords
 import TestSupport
 import Testing
+import TextEmbedding
 
 @Suite struct QuestionAnalysisTests {
     static let now = FHIRDate.parse("2025-11-01")!
@@ -43,7 +44,9 @@ import Testing
 
     static func space() async throws -> (HealthSpace, URL) {
         let folder = try SharedData.temporaryDirectory()
-        let space = try await GroundingEngine(configuration: EngineConfiguration(dataDirectory: folder)).space("alex")
+        let space = try await GroundingEngine(
+            configuration: EngineConfiguration(dataDirectory: folder, embedder: HashingEmbedder())
+        ).space("alex")
         _ = try await space.ingest([samplePatient])
         return (space, folder)
     }

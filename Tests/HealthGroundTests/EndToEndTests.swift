@@ -4,12 +4,16 @@ import HealthRecords
 import RecordStore
 import TestSupport
 import Testing
+import TextEmbedding
 
 /// The whole path on real records: parse, chunk, embed, store, search.
 @Suite struct EndToEndTests {
     static func engine() throws -> (GroundingEngine, URL) {
         let folder = try SharedData.temporaryDirectory()
-        return (GroundingEngine(configuration: EngineConfiguration(dataDirectory: folder)), folder)
+        return (
+            GroundingEngine(configuration: EngineConfiguration(dataDirectory: folder, embedder: HashingEmbedder())),
+            folder
+        )
     }
 
     static let samplePatient = SharedData.packageRoot.appendingPathComponent("corpora/sample-patient/alex-rivera.json")
@@ -105,5 +109,36 @@ import Testing
         for id in ["", "../other", ".hidden", "a/b", String(repeating: "x", count: 65)] {
             await #expect(throws: StoreError.self) { try await engine.space(id) }
         }
+    }
+}
+
+/// The same path with the real model: MiniLM is the default embedder when its files are installed.
+@Suite(.enabled(if: SharedData.modelIsAvailable, "needs models/ (scripts/setup.sh)"))
+struct MiniLMEndToEndTests {
+    @Test("with MiniLM by default, paraphrased questions find the sample patient's records")
+    func paraphrases() async throws {
+        let folder = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let embedder = EngineConfiguration.defaultEmbedder(modelDirectory: SharedData.modelDirectory)
+        #expect(embedder.identity.id.hasPrefix("all-MiniLM-L6-v2"))
+        let space = try await GroundingEngine(
+            configuration: EngineConfiguration(dataDirectory: folder, embedder: embedder)
+        ).space("alex")
+        let report = try await space.ingest([EndToEndTests.samplePatient])
+        #expect(report.failures.isEmpty)
+        // No word of these questions is in the matching record: only the dense side can find them.
+        let checks: [(String, RecordKind)] = [
+            ("which antibiotics cause me a rash", .allergy),
+            ("shots against the flu", .immunization),
+        ]
+        for (question, kind) in checks {
+            let hits = try await space.search(question, k: 3, mode: .dense)
+            #expect(hits.contains { $0.chunk.kind == kind }, "\(question)")
+        }
+        // The stamp names the model: a hashing-embedder engine is refused on this space.
+        let other = try await GroundingEngine(
+            configuration: EngineConfiguration(dataDirectory: folder, embedder: HashingEmbedder())
+        ).space("alex")
+        await #expect(throws: StoreError.self) { try await other.search("penicillin", k: 1) }
     }
 }

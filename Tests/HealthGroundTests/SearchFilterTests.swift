@@ -4,6 +4,7 @@ import HealthRecords
 import RecordStore
 import TestSupport
 import Testing
+import TextEmbedding
 
 /// Filters apply before top-k: a filtered query returns k hits whenever k matching chunks exist.
 @Suite struct SearchFilterTests {
@@ -11,7 +12,9 @@ import Testing
 
     static func space() async throws -> (HealthSpace, URL) {
         let folder = try SharedData.temporaryDirectory()
-        let engine = GroundingEngine(configuration: EngineConfiguration(dataDirectory: folder))
+        let engine = GroundingEngine(
+            configuration: EngineConfiguration(dataDirectory: folder, embedder: HashingEmbedder())
+        )
         let space = try await engine.space("alex")
         let report = try await space.ingest([samplePatient])
         #expect(report.failures.isEmpty)
