@@ -112,6 +112,7 @@ let package = Package(
             name: "HealthGroundTests",
             dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TestSupport"]
         ),
+        .testTarget(name: "GroundingEvalTests", dependencies: ["GroundingEval", "TestSupport"]),
     ]
 )
 
