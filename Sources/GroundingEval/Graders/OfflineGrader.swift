@@ -9,7 +9,7 @@ import Foundation
 /// before any "such as" / "e.g." / "including" list are the core; the criterion is met when at least
 /// ``coreThreshold`` of the core words occur in the response, or ``exampleThreshold`` of them do and
 /// one of the listed examples does. A criterion phrased as an absence ("Fails to …", "Does not …") is
-/// met when the absent thing is not found. A negative-point criterion phrased as a behaviour needs
+/// met only when the thing is clearly missing: fewer than ``absenceThreshold`` of its words occur. A negative-point criterion phrased as a behaviour needs
 /// ``negativeThreshold`` of its words, since lexical overlap alone says little about undesirable advice.
 public struct OfflineGrader: Grader {
     /// Share of core words that must occur for a positive criterion.
@@ -18,19 +18,28 @@ public struct OfflineGrader: Grader {
     public var exampleThreshold: Double
     /// Share of words that must occur for a negative-point criterion stated as a behaviour.
     public var negativeThreshold: Double
+    /// Share of words from which the thing an absence criterion names counts as present.
+    public var absenceThreshold: Double
 
     /// Creates the grader with its thresholds.
-    public init(coreThreshold: Double = 0.5, exampleThreshold: Double = 0.3, negativeThreshold: Double = 0.8) {
+    public init(
+        coreThreshold: Double = 0.5,
+        exampleThreshold: Double = 0.3,
+        negativeThreshold: Double = 0.8,
+        absenceThreshold: Double = 0.3
+    ) {
         self.coreThreshold = coreThreshold
         self.exampleThreshold = exampleThreshold
         self.negativeThreshold = negativeThreshold
+        self.absenceThreshold = absenceThreshold
     }
 
     /// `offline-lexical`, approximate.
     public var identity: GraderIdentity {
         GraderIdentity(
             kind: "offline-lexical",
-            model: "v1 core=\(coreThreshold) example=\(exampleThreshold) negative=\(negativeThreshold)",
+            model: "v1 core=\(coreThreshold) example=\(exampleThreshold) negative=\(negativeThreshold) "
+                + "absence=\(absenceThreshold)",
             isApproximate: true
         )
     }
@@ -59,7 +68,9 @@ public struct OfflineGrader: Grader {
         let share = Double(found) / Double(coreWords.count)
         let exampleFound = !exampleWords.isDisjoint(with: responseWords)
         let present: Bool
-        if points < 0 && !absence {
+        if absence {
+            present = share >= absenceThreshold || exampleFound
+        } else if points < 0 {
             present = share >= negativeThreshold
         } else {
             present = share >= coreThreshold || (share >= exampleThreshold && exampleFound)
@@ -78,7 +89,9 @@ public struct OfflineGrader: Grader {
         "fails ", "no ",
     ]
 
-    private static let exampleMarkers = [" such as ", " e.g.", " e.g ", " for example", " including ", " like ", "("]
+    private static let exampleMarkers = [
+        " such as ", " e.g.", " e.g ", " for example", " including ", " like ", "(", ":",
+    ]
 
     private static func splitExamples(_ text: String) -> (core: String, examples: String) {
         var cut = text.endIndex
