@@ -1,9 +1,5 @@
 public import Foundation
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// A grader that asks a model through the OpenAI-compatible chat-completions protocol (any server that
 /// speaks it, local ones included): one call per rubric item, retried with exponential backoff on
 /// transport errors, timeouts, HTTP errors and replies that are not JSON with a boolean `criteria_met`.
@@ -70,20 +66,12 @@ public struct ChatCompletionsGrader: Grader {
 
     /// The configuration.
     public let configuration: Configuration
-    private let session: URLSession
+    private let client: ChatCompletionsClient
 
     /// Creates a grader.
     public init(configuration: Configuration) {
         self.configuration = configuration
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        let seconds = Double(configuration.timeout.components.seconds)
-        // Linux's URLSession applies the timeout in whole seconds (0.5 s would become 0 and fail at
-        // once), so it is rounded up to at least one second.
-        let timeout = max(1, (seconds + Double(configuration.timeout.components.attoseconds) / 1e18).rounded(.up))
-        sessionConfiguration.timeoutIntervalForRequest = timeout
-        sessionConfiguration.timeoutIntervalForResource = timeout
-        sessionConfiguration.urlCache = nil
-        session = URLSession(configuration: sessionConfiguration)
+        client = ChatCompletionsClient(configuration: configuration)
     }
 
     /// `chat-completions` with the model and the endpoint (without credentials).
@@ -102,92 +90,30 @@ public struct ChatCompletionsGrader: Grader {
 
     /// Grades one rubric item, retrying as configured; unknown when every attempt fails.
     public func grade(_ request: GradingRequest) async -> Grade {
-        var lastFailure = "no attempt"
-        var backoff = configuration.initialBackoff
-        for attempt in 1...configuration.maxAttempts {
-            if attempt > 1 {
-                do {
-                    try await Task.sleep(for: backoff)
-                } catch {
-                    return Grade(criteriaMet: nil, explanation: "grading cancelled", attempts: attempt - 1)
+        let messages = [ChatMessage(role: "user", content: GraderPrompt.render(request))]
+        let (result, attempts) = await client.withRetries {
+            () async -> Result<(met: Bool, explanation: String), ChatCompletionsClient.Failure> in
+            switch await client.complete(messages) {
+            case .success(let content):
+                guard let verdict = GraderPrompt.parseReply(content) else {
+                    return .failure(
+                        ChatCompletionsClient.Failure(reason: "reply is not JSON with a boolean criteria_met")
+                    )
                 }
-                backoff *= 2
-            }
-            switch await call(request) {
-            case .success(let verdict):
-                return Grade(criteriaMet: verdict.met, explanation: verdict.explanation, attempts: attempt)
+                return .success(verdict)
             case .failure(let failure):
-                lastFailure = failure.reason
+                return .failure(failure)
             }
         }
-        return Grade(
-            criteriaMet: nil,
-            explanation: "grader failed after \(configuration.maxAttempts) attempts: \(lastFailure)",
-            attempts: configuration.maxAttempts
-        )
-    }
-
-    private struct Failure: Error {
-        var reason: String
-    }
-
-    private struct RequestBody: Encodable {
-        var model: String
-        var messages: [ChatMessage]
-        var temperature: Double
-        var maxTokens: Int
-
-        enum CodingKeys: String, CodingKey {
-            case model, messages, temperature
-            case maxTokens = "max_tokens"
+        switch result {
+        case .success(let verdict):
+            return Grade(criteriaMet: verdict.met, explanation: verdict.explanation, attempts: attempts)
+        case .failure(let failure):
+            return Grade(
+                criteriaMet: nil,
+                explanation: "grader failed after \(attempts) attempts: \(failure.reason)",
+                attempts: attempts
+            )
         }
-    }
-
-    private struct ResponseBody: Decodable {
-        struct Choice: Decodable {
-            struct Message: Decodable { var content: String? }
-            var message: Message
-        }
-        var choices: [Choice]
-    }
-
-    private func call(_ request: GradingRequest) async -> Result<(met: Bool, explanation: String), Failure> {
-        var urlRequest = URLRequest(url: configuration.endpoint)
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let key = configuration.apiKey { urlRequest.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        let body = RequestBody(
-            model: configuration.model,
-            messages: [ChatMessage(role: "user", content: GraderPrompt.render(request))],
-            temperature: 0,
-            maxTokens: configuration.maxTokens
-        )
-        do {
-            urlRequest.httpBody = try JSONEncoder().encode(body)
-        } catch {
-            return .failure(Failure(reason: "cannot encode the request"))
-        }
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await session.data(for: urlRequest)
-        } catch let error as URLError where error.code == .timedOut {
-            return .failure(Failure(reason: "timed out"))
-        } catch {
-            return .failure(Failure(reason: "transport error"))
-        }
-        guard let http = response as? HTTPURLResponse else { return .failure(Failure(reason: "not an HTTP reply")) }
-        guard (200..<300).contains(http.statusCode) else {
-            return .failure(Failure(reason: "HTTP \(http.statusCode)"))
-        }
-        guard let decoded = try? JSONDecoder().decode(ResponseBody.self, from: data),
-            let content = decoded.choices.first?.message.content
-        else {
-            return .failure(Failure(reason: "reply is not a chat completion"))
-        }
-        guard let verdict = GraderPrompt.parseReply(content) else {
-            return .failure(Failure(reason: "reply is not JSON with a boolean criteria_met"))
-        }
-        return .success(verdict)
     }
 }

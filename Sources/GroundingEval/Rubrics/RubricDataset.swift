@@ -104,3 +104,26 @@ enum InputFiles {
         }
     }
 }
+
+extension ResponseFile {
+    /// Writes responses as JSONL lines `{"prompt_id": …, "response": …}`, in the given order.
+    /// - Throws: ``EvalError`` when the file cannot be written.
+    public static func write(_ responses: [(promptID: String, response: String)], to url: URL) throws {
+        struct Line: Encodable {
+            var prompt_id: String
+            var response: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        do {
+            for (promptID, response) in responses {
+                data.append(try encoder.encode(Line(prompt_id: promptID, response: response)))
+                data.append(UInt8(ascii: "\n"))
+            }
+            try data.write(to: url, options: .atomic)
+        } catch {
+            throw EvalError(.report, "cannot write responses to \(url.path)", underlying: error)
+        }
+    }
+}
