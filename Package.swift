@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "HealthGround",
                 "HealthRecords",
+                "TextEmbedding",
                 "Guardrails",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,6 +122,7 @@ let package = Package(
             name: "HealthGroundTests",
             dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TextEmbedding", "TestSupport"]
         ),
+        .testTarget(name: "GroundingEvalTests", dependencies: ["GroundingEval", "TestSupport"]),
     ]
 )
 
