@@ -63,7 +63,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources/guardrail-rules.yaml")]
         ),
         .target(
             name: "HealthGround",
@@ -95,6 +96,7 @@ let package = Package(
                 "RecordStore",
                 "TextEmbedding",
                 "GroundingEval",
+                "Guardrails",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -111,6 +113,10 @@ let package = Package(
         .testTarget(
             name: "HealthGroundTests",
             dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TestSupport"]
+        ),
+        .testTarget(
+            name: "GuardrailsTests",
+            dependencies: ["Guardrails", "HealthRecords", "TextEmbedding", "TestSupport"]
         ),
     ]
 )

@@ -5,6 +5,6 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Offline evaluations: rubrics, retrieval, triage, answer checks, grounding.",
-        subcommands: []
+        subcommands: [EvalTriageCommand.self, EvalAnswersCommand.self]
     )
 }

@@ -6,7 +6,8 @@ struct HealthGroundCommand: AsyncParsableCommand {
         commandName: "healthground",
         abstract: "Ground a health assistant in one person's own records.",
         subcommands: [
-            IngestCommand.self, SearchCommand.self, DoctorCommand.self, EvalCommand.self,
+            IngestCommand.self, SearchCommand.self, DoctorCommand.self, EvalCommand.self, TriageCommand.self,
+            CheckCommand.self, RulesCommand.self,
         ]
     )
 }
