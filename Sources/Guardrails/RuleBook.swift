@@ -97,6 +97,14 @@ public struct RuleBook: Hashable, Sendable, Codable {
         let book: RuleBook
         do {
             book = try YAMLDecoder().decode(RuleBook.self, from: yaml)
+        } catch let error as DecodingError {
+            // The coding path names keys and indices of the rules file, never message or record content.
+            throw GuardrailsError(
+                .malformed,
+                location: location + Self.path(of: error),
+                reason: "not a rules file",
+                underlying: error
+            )
         } catch {
             throw GuardrailsError(.malformed, location: location, reason: "not a rules file", underlying: error)
         }
@@ -115,6 +123,18 @@ public struct RuleBook: Hashable, Sendable, Codable {
             }
         }
         return book
+    }
+
+    private static func path(of error: DecodingError) -> String {
+        let context: DecodingError.Context
+        switch error {
+        case .typeMismatch(_, let value), .valueNotFound(_, let value), .dataCorrupted(let value): context = value
+        case .keyNotFound(let key, let value):
+            context = DecodingError.Context(codingPath: value.codingPath + [key], debugDescription: "")
+        @unknown default: return ""
+        }
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }
+        return keys.isEmpty ? "" : " at " + keys.joined()
     }
 
     /// The YAML of this rule book (comments in the original file are not kept).

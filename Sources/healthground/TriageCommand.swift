@@ -14,10 +14,27 @@ struct TriageCommand: AsyncParsableCommand {
     @Argument(help: "The message; several arguments are earlier-to-later user turns of one conversation.")
     var turns: [String]
     @Flag(help: "Print the verdict as JSON.") var json = false
+    @Option(help: "Time this many triages of the conversation and print p50/p95 (for scripts/bench/triage.sh).")
+    var bench: Int?
 
     func run() async throws {
         let guardrails = try guardrailOptions.guardrails()
-        let verdict = guardrails.triage(conversation: turns.map { .user($0) })
+        let conversation = turns.map { ConversationTurn.user($0) }
+        if let bench {
+            var times: [Double] = []
+            for _ in 0..<max(bench, 1) {
+                let start = ContinuousClock.now
+                _ = guardrails.triage(conversation: conversation)
+                let elapsed = start.duration(to: .now)
+                times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+            }
+            times.sort()
+            let p50 = times[times.count / 2]
+            let p95 = times[min(times.count - 1, times.count * 95 / 100)]
+            print(String(format: "triage: %d runs, p50 %.3f ms, p95 %.3f ms", times.count, p50, p95))
+            return
+        }
+        let verdict = guardrails.triage(conversation: conversation)
         if json {
             try printJSON(verdict)
             return
