@@ -63,7 +63,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources/guardrail-rules.yaml")]
         ),
         .target(
             name: "HealthGround",
@@ -97,6 +98,7 @@ let package = Package(
                 "RecordStore",
                 "TextEmbedding",
                 "GroundingEval",
+                "Guardrails",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,6 +125,10 @@ let package = Package(
             dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TextEmbedding", "TestSupport"]
         ),
         .testTarget(name: "GroundingEvalTests", dependencies: ["GroundingEval", "TestSupport"]),
+        .testTarget(
+            name: "GuardrailsTests",
+            dependencies: ["Guardrails", "HealthRecords", "TextEmbedding", "TestSupport"]
+        ),
     ]
 )
 

@@ -5,6 +5,9 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Offline evaluations: rubrics, retrieval, triage, answer checks, grounding.",
-        subcommands: [EvalRubricsCommand.self, EvalCompareCommand.self, EvalRetrievalCommand.self, EvalContextCommand.self]
+        subcommands: [
+            EvalRubricsCommand.self, EvalRetrievalCommand.self, EvalContextCommand.self, EvalTriageCommand.self,
+            EvalAnswersCommand.self, EvalCompareCommand.self,
+        ]
     )
 }

@@ -6,8 +6,9 @@ struct HealthGroundCommand: AsyncParsableCommand {
         commandName: "healthground",
         abstract: "Ground a health assistant in one person's own records.",
         subcommands: [
-            IngestCommand.self, SearchCommand.self, ContextCommand.self, AskCommand.self, ReindexCommand.self,
-            ProjectionCommand.self, DoctorCommand.self, EvalCommand.self, EmbedCommand.self,
+            IngestCommand.self, SearchCommand.self, ContextCommand.self, AskCommand.self, TriageCommand.self,
+            CheckCommand.self, RulesCommand.self, ReindexCommand.self, ProjectionCommand.self, DoctorCommand.self,
+            EvalCommand.self, EmbedCommand.self, BenchContextCommand.self,
         ]
     )
 }

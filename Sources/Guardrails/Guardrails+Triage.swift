@@ -1,0 +1,152 @@
+public import Foundation
+public import HealthRecords
+import TextEmbedding
+
+extension Guardrails {
+    /// Triages a conversation, with the person's records.
+    ///
+    /// Every user turn counts: an emergency stated earlier is not forgotten when the person pushes
+    /// back later. Patterns are the first net, exemplar similarity (when an embedder is configured
+    /// and calibrated) the second; matches that are negated, in the past or hypothetical do not count.
+    /// Record rules fire on critical recent values; record cautions fire when the message touches the
+    /// record (anticoagulants and a fall, pregnancy and a medicine, …).
+    /// - Parameters:
+    ///   - conversation: the turns so far, oldest first.
+    ///   - records: the person's records (may be empty).
+    ///   - now: the date that "recent" is measured from.
+    /// - Returns: the level, the rules that fired with their evidence, and the escalation message.
+    public func triage(
+        conversation: [ConversationTurn],
+        records: [ClinicalRecord] = [],
+        now: Date = Date()
+    ) -> TriageVerdict {
+        var fired: [FiredRule] = []
+        var ignored: [IgnoredMatch] = []
+        var touchedTopics: [Int: Bool] = [:]
+        for (turnIndex, turn) in conversation.enumerated() where turn.role == .user {
+            let text = turn.text
+            var firedHere = Set<Int>()
+            for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .messageTriage {
+                for pattern in compiledRule.patterns {
+                    for range in pattern.matches(in: text) {
+                        let span = TextSpan(start: range.location, end: range.location + range.length)
+                        if let modifier = context.modifier(of: range, in: text) {
+                            ignored.append(
+                                IgnoredMatch(
+                                    ruleID: compiledRule.rule.id,
+                                    turn: turnIndex,
+                                    span: span,
+                                    modifier: modifier
+                                )
+                            )
+                        } else if firedHere.insert(ruleIndex).inserted {
+                            fired.append(firing(compiledRule, source: .pattern, turn: turnIndex, span: span))
+                        }
+                    }
+                }
+            }
+            fired += exemplarFirings(in: text, turn: turnIndex, skipping: firedHere)
+            for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .recordCaution {
+                for topic in compiledRule.topics {
+                    for range in topic.matches(in: text) where context.modifier(of: range, in: text) == nil {
+                        touchedTopics[ruleIndex] = true
+                    }
+                }
+            }
+        }
+        fired += recordFirings(records: records, now: now, touchedTopics: Set(touchedTopics.keys))
+        return verdict(fired: fired, ignored: ignored)
+    }
+
+    /// Triages one message.
+    public func triage(message: String, records: [ClinicalRecord] = [], now: Date = Date()) -> TriageVerdict {
+        triage(conversation: [.user(message)], records: records, now: now)
+    }
+
+    func firing(
+        _ compiledRule: CompiledRule,
+        source: FiringSource,
+        turn: Int? = nil,
+        span: TextSpan? = nil,
+        similarity: Double? = nil,
+        recordID: RecordID? = nil
+    ) -> FiredRule {
+        FiredRule(
+            ruleID: compiledRule.rule.id,
+            ruleVersion: compiledRule.rule.version,
+            level: compiledRule.rule.level,
+            source: source,
+            turn: turn,
+            span: span,
+            similarity: similarity,
+            recordID: recordID,
+            reviewStatus: compiledRule.reviewStatus
+        )
+    }
+
+    private func exemplarFirings(in text: String, turn: Int, skipping: Set<Int>) -> [FiredRule] {
+        guard let embedder = configuration.embedder, let threshold = similarityThreshold, !exemplars.isEmpty else {
+            return []
+        }
+        let sentences = context.sentences(in: text)
+        let sentenceTexts = sentences.map { (text as NSString).substring(with: $0) }
+        guard let vectors = try? embedder.embed(sentenceTexts) else { return [] }
+        var best: [Int: (similarity: Double, sentence: Int, exemplar: Exemplar)] = [:]
+        for (sentenceIndex, vector) in vectors.enumerated() {
+            for exemplar in exemplars where !skipping.contains(exemplar.ruleIndex) {
+                let similarity = Double(Self.dot(vector, exemplar.vector))
+                if similarity >= threshold, similarity > (best[exemplar.ruleIndex]?.similarity ?? -1) {
+                    best[exemplar.ruleIndex] = (similarity, sentenceIndex, exemplar)
+                }
+            }
+        }
+        var result: [FiredRule] = []
+        for (ruleIndex, match) in best.sorted(by: { $0.key < $1.key }) {
+            let sentence = sentenceTexts[match.sentence]
+            let modifier = context.modifier(ofSentence: sentence, exemplarIsNegative: match.exemplar.isNegative)
+            if let modifier, modifier != match.exemplar.ownModifier { continue }
+            let range = sentences[match.sentence]
+            result.append(
+                firing(
+                    compiled[ruleIndex],
+                    source: .exemplar,
+                    turn: turn,
+                    span: TextSpan(start: range.location, end: range.location + range.length),
+                    similarity: match.similarity
+                )
+            )
+        }
+        return result
+    }
+
+    static func dot(_ lhs: [Float], _ rhs: [Float]) -> Float {
+        var sum: Float = 0
+        for index in 0..<min(lhs.count, rhs.count) { sum += lhs[index] * rhs[index] }
+        return sum
+    }
+
+    private func verdict(fired: [FiredRule], ignored: [IgnoredMatch]) -> TriageVerdict {
+        var level = fired.map(\.level).max() ?? .selfCare
+        // A crisis (self-harm) gets the crisis line first; its message also names emergency services.
+        if fired.contains(where: { $0.level == .crisis }) { level = .crisis }
+        let ordered = fired.sorted { lhs, rhs in
+            lhs.level != rhs.level ? lhs.level > rhs.level : lhs.ruleID < rhs.ruleID
+        }
+        var messages: [String] = []
+        for firedRule in ordered {
+            guard let rule = rules.rules.first(where: { $0.id == firedRule.ruleID }) else { continue }
+            let message = rule.response(in: contacts.language)
+                .replacingOccurrences(of: "{emergency}", with: contacts.emergency)
+                .replacingOccurrences(of: "{crisis}", with: contacts.crisis)
+            if !messages.contains(message) { messages.append(message) }
+        }
+        return TriageVerdict(
+            level: level,
+            firedRules: ordered,
+            ignoredMatches: ignored,
+            escalation: contacts.message(for: level),
+            messages: messages,
+            reviewNotice: reviewNotice
+        )
+    }
+}

@@ -1,0 +1,197 @@
+public import Foundation
+import Yams
+
+/// The rules file: rules, escalation numbers per locale, embedding thresholds and lexicons.
+///
+/// ```swift
+/// let book = try RuleBook.bundled()                      // the shipped rules
+/// let strict = try RuleBook.load(from: url, mode: .strict) // refuses unreviewed rules
+/// ```
+public struct RuleBook: Hashable, Sendable, Codable {
+    /// How to treat rules without a current clinical review.
+    public enum LoadMode: String, Sendable, Codable, CaseIterable {
+        /// Load them; every verdict says they await clinical review.
+        case `default`
+        /// Refuse to load the file.
+        case strict
+    }
+
+    /// Whether a rule's content is covered by a clinical review.
+    public enum ReviewStatus: String, Sendable, Codable {
+        /// Reviewed, and unchanged since.
+        case reviewed
+        /// Never reviewed.
+        case unreviewed
+        /// Reviewed, then edited: the review no longer covers it.
+        case changedSinceReview = "changed-since-review"
+    }
+
+    /// The file format's version.
+    public var schema: Int
+    /// Escalation numbers and messages by locale (`US`, `EU`, `FR`, `UK`, `ES`).
+    public var locales: [String: EscalationContacts]
+    /// Cosine-similarity thresholds for exemplar matching, by embedder id (`hashing-fnv1a`).
+    public var embeddingThresholds: [String: Double]
+    /// Drug names the answer checks look for in claims.
+    public var drugNames: [String]
+    /// The rules.
+    public var rules: [GuardrailRule]
+
+    /// Creates a rule book.
+    public init(
+        schema: Int = 1,
+        locales: [String: EscalationContacts],
+        embeddingThresholds: [String: Double],
+        drugNames: [String],
+        rules: [GuardrailRule]
+    ) {
+        self.schema = schema
+        self.locales = locales
+        self.embeddingThresholds = embeddingThresholds
+        self.drugNames = drugNames
+        self.rules = rules
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, locales, rules
+        case embeddingThresholds = "embedding-thresholds"
+        case drugNames = "drug-names"
+    }
+
+    /// The rules file shipped with the library.
+    public static var bundledURL: URL? { Bundle.module.url(forResource: "guardrail-rules", withExtension: "yaml") }
+
+    /// Loads the rules file shipped with the library.
+    /// - Parameter mode: `.strict` refuses unreviewed rules.
+    /// - Throws: ``GuardrailsError`` when the file is missing, malformed or (strict) unreviewed.
+    public static func bundled(mode: LoadMode = .default) throws -> RuleBook {
+        guard let url = bundledURL else {
+            throw GuardrailsError(.unreadable, location: "guardrail-rules.yaml", reason: "missing from the bundle")
+        }
+        return try load(from: url, mode: mode)
+    }
+
+    /// Loads a rules file.
+    /// - Parameters:
+    ///   - url: a YAML rules file.
+    ///   - mode: `.strict` refuses unreviewed rules.
+    /// - Throws: ``GuardrailsError`` when the file is unreadable, malformed or (strict) unreviewed.
+    public static func load(from url: URL, mode: LoadMode = .default) throws -> RuleBook {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw GuardrailsError(
+                .unreadable,
+                location: url.lastPathComponent,
+                reason: "cannot read",
+                underlying: error
+            )
+        }
+        return try parse(text, location: url.lastPathComponent, mode: mode)
+    }
+
+    /// Parses rules-file YAML.
+    /// - Throws: ``GuardrailsError`` when malformed or (strict) unreviewed.
+    public static func parse(_ yaml: String, location: String = "rules", mode: LoadMode = .default) throws -> RuleBook {
+        let book: RuleBook
+        do {
+            book = try YAMLDecoder().decode(RuleBook.self, from: yaml)
+        } catch let error as DecodingError {
+            // The coding path names keys and indices of the rules file, never message or record content.
+            throw GuardrailsError(
+                .malformed,
+                location: location + Self.path(of: error),
+                reason: "not a rules file",
+                underlying: error
+            )
+        } catch {
+            throw GuardrailsError(.malformed, location: location, reason: "not a rules file", underlying: error)
+        }
+        var seen = Set<String>()
+        for rule in book.rules where !seen.insert(rule.id).inserted {
+            throw GuardrailsError(.malformed, location: "\(location): \(rule.id)", reason: "duplicate rule id")
+        }
+        if mode == .strict {
+            let pending = book.rules.filter { book.reviewStatus(of: $0) != .reviewed }
+            if let first = pending.first {
+                throw GuardrailsError(
+                    .unreviewed,
+                    location: "\(location): \(first.id)",
+                    reason: "\(pending.count) rule(s) lack a current clinical review; strict mode refuses them"
+                )
+            }
+        }
+        return book
+    }
+
+    private static func path(of error: DecodingError) -> String {
+        let context: DecodingError.Context
+        switch error {
+        case .typeMismatch(_, let value), .valueNotFound(_, let value), .dataCorrupted(let value): context = value
+        case .keyNotFound(let key, let value):
+            context = DecodingError.Context(codingPath: value.codingPath + [key], debugDescription: "")
+        @unknown default: return ""
+        }
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }
+        return keys.isEmpty ? "" : " at " + keys.joined()
+    }
+
+    /// The YAML of this rule book (comments in the original file are not kept).
+    public func yaml() throws -> String {
+        try YAMLEncoder().encode(self)
+    }
+
+    /// The canonical serialisation of a rule without its review: JSON with sorted keys.
+    public static func canonicalContent(of rule: GuardrailRule) -> Data {
+        var content = rule
+        content.review = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and arrays cannot fail.
+        return (try? encoder.encode(content)) ?? Data()
+    }
+
+    /// SHA-256 (hex) of ``canonicalContent(of:)``: what a review signs.
+    public static func contentHash(of rule: GuardrailRule) -> String {
+        ContentDigest.sha256Hex(canonicalContent(of: rule))
+    }
+
+    /// Whether `rule`'s current content is covered by its review.
+    public func reviewStatus(of rule: GuardrailRule) -> ReviewStatus {
+        guard let review = rule.review else { return .unreviewed }
+        return review.contentHash == Self.contentHash(of: rule) ? .reviewed : .changedSinceReview
+    }
+
+    /// The ids of the rules that await clinical review (never reviewed or edited since).
+    public var rulesAwaitingReview: [String] {
+        rules.filter { reviewStatus(of: $0) != .reviewed }.map(\.id)
+    }
+
+    /// Records a review of rule `id`'s current content.
+    /// - Throws: ``GuardrailsError`` when no rule has that id.
+    public mutating func recordReview(ruleID id: String, reviewer: String, role: String, date: String) throws {
+        guard let index = rules.firstIndex(where: { $0.id == id }) else {
+            throw GuardrailsError(.unknownRule, location: id, reason: "no rule with this id")
+        }
+        rules[index].review = RuleReview(
+            reviewer: reviewer,
+            role: role,
+            date: date,
+            contentHash: Self.contentHash(of: rules[index])
+        )
+    }
+
+    /// The escalation contacts for `locale`.
+    /// - Throws: ``GuardrailsError`` when the locale is not configured.
+    public func contacts(for locale: String) throws -> EscalationContacts {
+        guard let contacts = locales[locale.uppercased()] else {
+            throw GuardrailsError(
+                .unknownLocale,
+                location: locale,
+                reason: "configured locales: \(locales.keys.sorted().joined(separator: ", "))"
+            )
+        }
+        return contacts
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Guardrails
+import TextEmbedding
+
+/// `healthground triage "message"`: triage one message (or several turns) with the rules file.
+struct TriageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triage",
+        abstract: "Triage a message: emergency, crisis, urgent, routine or self-care, with the rules that fired."
+    )
+
+    @OptionGroup var guardrailOptions: GuardrailOptions
+    @Argument(help: "The message; several arguments are earlier-to-later user turns of one conversation.")
+    var turns: [String]
+    @Flag(help: "Print the verdict as JSON.") var json = false
+    @Option(help: "Time this many triages of the conversation and print p50/p95 (for scripts/bench/triage.sh).")
+    var bench: Int?
+
+    func run() async throws {
+        let guardrails = try guardrailOptions.guardrails()
+        let conversation = turns.map { ConversationTurn.user($0) }
+        if let bench {
+            var times: [Double] = []
+            for _ in 0..<max(bench, 1) {
+                let start = ContinuousClock.now
+                _ = guardrails.triage(conversation: conversation)
+                let elapsed = start.duration(to: .now)
+                times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+            }
+            times.sort()
+            let p50 = times[times.count / 2]
+            let p95 = times[min(times.count - 1, times.count * 95 / 100)]
+            print(String(format: "triage: %d runs, p50 %.3f ms, p95 %.3f ms", times.count, p50, p95))
+            return
+        }
+        let verdict = guardrails.triage(conversation: conversation)
+        if json {
+            try printJSON(verdict)
+            return
+        }
+        print("level: \(verdict.level)")
+        for fired in verdict.firedRules {
+            var line = "  fired \(fired.ruleID) v\(fired.ruleVersion) (\(fired.level), \(fired.source.rawValue)"
+            if let turn = fired.turn, let span = fired.span {
+                line += ", turn \(turn + 1) \(span): \"\(span.text(in: turns[turn]))\""
+            }
+            if let similarity = fired.similarity { line += String(format: ", similarity %.2f", similarity) }
+            print(line + ")")
+        }
+        for ignored in verdict.ignoredMatches {
+            print(
+                "  ignored \(ignored.ruleID) (\(ignored.modifier.rawValue)) at turn \(ignored.turn + 1) \(ignored.span)"
+            )
+        }
+        if let escalation = verdict.escalation { print("escalation: \(escalation)") }
+        for message in verdict.messages { print("- \(message)") }
+        if let notice = verdict.reviewNotice { print("note: \(notice)") }
+    }
+}
+
+/// Options every guardrails command shares: the rules file, strict mode, locale and embedder.
+struct GuardrailOptions: ParsableArguments {
+    @Option(help: "A rules file (default: the rules shipped with HealthGround).")
+    var rules: String?
+    @Flag(help: "Refuse rules that lack a current clinical review.")
+    var strict = false
+    @Option(help: "Escalation numbers and language: US, EU, FR, UK or ES.")
+    var locale = "US"
+    @Option(help: "Exemplar matching: 'hashing' (the built-in hashing embedder) or 'none' (patterns only).")
+    var embedder = "hashing"
+    @Option(help: "Overrides the rules file's similarity threshold for the embedder.")
+    var threshold: Double?
+
+    func ruleBook() throws -> RuleBook {
+        let mode: RuleBook.LoadMode = strict ? .strict : .default
+        if let rules { return try RuleBook.load(from: URL(fileURLWithPath: rules), mode: mode) }
+        return try RuleBook.bundled(mode: mode)
+    }
+
+    func guardrails() throws -> Guardrails {
+        try guardrails(book: try ruleBook())
+    }
+
+    func guardrails(book: RuleBook, threshold override: Double? = nil) throws -> Guardrails {
+        let chosen: (any Embedder)?
+        switch embedder {
+        case "hashing": chosen = HashingEmbedder()
+        case "none": chosen = nil
+        default: throw ValidationError("--embedder must be 'hashing' or 'none'")
+        }
+        return try Guardrails(
+            rules: book,
+            configuration: .init(locale: locale, embedder: chosen, similarityThreshold: override ?? threshold)
+        )
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Guardrails
+import TestSupport
+import Testing
+
+/// The project's own labelled sets (`eval/triage`, `eval/answer-checks`), scored with patterns only.
+@Suite struct EvaluationSetTests {
+    static let triageFolder = SharedData.packageRoot.appendingPathComponent("eval/triage")
+    static let answersFolder = SharedData.packageRoot.appendingPathComponent("eval/answer-checks")
+
+    @Test func triageSetIsLargeAndCoversEveryLevelAndLanguage() throws {
+        let cases = try TriageEvaluation.loadCases(from: Self.triageFolder)
+        #expect(cases.count >= 200)
+        #expect(Set(cases.map(\.level)) == Set(TriageLevel.allCases))
+        #expect(Set(cases.compactMap(\.language)) == ["en", "fr", "es"])
+        #expect(Set(cases.map(\.id)).count == cases.count)
+        let held = cases.filter { $0.split == "test" }.count
+        #expect(Double(held) / Double(cases.count) >= 0.25)
+    }
+
+    @Test func patternsAloneKeepEmergencyAndCrisisRecallOnTheWholeSet() throws {
+        let cases = try TriageEvaluation.loadCases(from: Self.triageFolder)
+        let report = TriageEvaluation.run(
+            cases,
+            split: "all",
+            guardrails: try Guardrails(rules: try RuleBook.bundled())
+        )
+        #expect((report.recall["emergency"] ?? 0) >= 0.98, "\(report.misses.filter { $0.expected == .emergency })")
+        #expect((report.recall["crisis"] ?? 0) >= 0.98, "\(report.misses.filter { $0.expected == .crisis })")
+        #expect(report.accuracy >= 0.85)
+        #expect(report.selfCareOverTriage <= 0.20)
+    }
+
+    @Test func answerSetIsLargeAndChecksReachTargets() throws {
+        let cases = try AnswerEvaluation.loadCases(from: Self.answersFolder)
+        #expect(cases.count >= 100)
+        let report = AnswerEvaluation.run(
+            cases,
+            split: "all",
+            guardrails: try Guardrails(rules: try RuleBook.bundled())
+        )
+        for check in AnswerCheck.allCases {
+            let score = try #require(report.checks[check.rawValue])
+            #expect(score.truePositives + score.falseNegatives >= 10, "\(check) has too few labelled cases")
+            #expect(score.precision >= 0.90, "\(check) precision")
+            #expect(score.recall >= 0.90, "\(check) recall")
+        }
+    }
+}
