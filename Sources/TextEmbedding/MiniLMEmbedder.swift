@@ -92,7 +92,9 @@ public struct MiniLMEmbedder: Embedder {
             sequences[$0].count > sequences[$1].count || (sequences[$0].count == sequences[$1].count && $0 < $1)
         }
         let longest = sequences[order[0]].count
-        let capacity = max(Self.tokensPerBatch, longest)
+        // Scratch for the largest batch this call forms, not for the largest any call could.
+        let totalTokens = sequences.reduce(0) { $0 + $1.count }
+        let capacity = max(min(Self.tokensPerBatch, totalTokens), longest)
         let workspace = BERTEncoder.Workspace(
             configuration: encoder.weights.configuration,
             capacity: capacity,

@@ -2,7 +2,7 @@
 # Benchmarks the Swift all-MiniLM-L6-v2 encoder (BLAS) against sentence-transformers on PyTorch (CPU)
 # and, when it can run the model, ONNX Runtime, on the same texts with 1 and 2 threads, and prints a
 # table: texts/s for ~200-token chunks in batches of 32, latency p50/p99 of ~16-token queries one at a
-# time, and resident memory. Creates .bench-venv/ from PyPI on first use (a few minutes, ~1 GB), builds
+# time, and resident memory. Creates .bench-venv/ from PyPI on first use (a few minutes, ~5 GB), builds
 # `healthground` in release mode, then runs for about 3–6 minutes on a 2-core machine.
 #
 #   scripts/bench/embed.sh            # threads 1 and 2
@@ -22,16 +22,14 @@ trap 'rm -rf "$WORK"' EXIT
 [ -f "$MODEL_DIR/model.safetensors" ] || { echo "no model in $MODEL_DIR: run scripts/setup.sh" >&2; exit 1; }
 [ -f "$CORPUS" ] || { echo "no benchmark texts at $CORPUS (../shared/ beside the checkout)" >&2; exit 1; }
 
-# The benchmark virtualenv. PyPI's Linux torch wheel depends on several GB of CUDA libraries that a
-# CPU run never loads, so torch is installed without its dependencies and its small pure-Python
-# dependencies are named here.
+# The benchmark virtualenv. PyPI's Linux torch wheel is built against CUDA and does not import
+# without its nvidia-* libraries (tried: `pip install --no-deps torch` fails on libcudart.so), so torch
+# comes with its dependencies (about 4 GB; CUDA is never used: the runs are on the CPU).
 if ! "$PY" -c 'import torch, sentence_transformers' 2>/dev/null; then
     echo "== creating $VENV (PyPI)" >&2
     python3 -m venv "$VENV"
     "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q --no-deps torch
-    "$PY" -m pip install -q filelock typing-extensions sympy networkx jinja2 fsspec
-    "$PY" -m pip install -q sentence-transformers
+    "$PY" -m pip install -q torch sentence-transformers
 fi
 "$PY" -c 'import torch; torch.ones(2) @ torch.ones(2)'
 ONNX=""

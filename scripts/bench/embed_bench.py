@@ -39,6 +39,7 @@ def make_texts(model_dir, corpus, out):
 
     tokenizer = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
     tokenizer.no_truncation()
+    tokenizer.no_padding()  # tokenizer.json pads to 128
     words = []
     with open(corpus) as lines:
         for line in lines:
@@ -128,20 +129,61 @@ def export_onnx(model_dir, path):
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(model_dir, local_files_only=True).eval()
+    class Encoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bert = AutoModel.from_pretrained(
+                model_dir, local_files_only=True, attn_implementation="eager").eval()
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                             token_type_ids=token_type_ids).last_hidden_state
+
     ids = torch.ones((2, 8), dtype=torch.long)
     torch.onnx.export(
-        model, (ids, ids, torch.zeros_like(ids)), path,
+        Encoder().eval(), (ids, ids, torch.zeros_like(ids)), path,
         input_names=["input_ids", "attention_mask", "token_type_ids"],
         output_names=["last_hidden_state"],
         dynamic_axes={name: {0: "batch", 1: "sequence"} for name in
                       ["input_ids", "attention_mask", "token_type_ids", "last_hidden_state"]},
         opset_version=17, dynamo=False,
     )
+    check_onnx(model_dir, path)
+
+
+def check_onnx(model_dir, path):
+    """Fails unless the exported graph matches sentence-transformers on a padded mixed-length batch."""
+    import numpy as np
+    import onnxruntime
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+    texts = ["LDL-C", "What was my last cholesterol result?",
+             "Metformin 500 mg tablet, take one twice daily with meals. " * 12]
+    expected = SentenceTransformer(model_dir, device="cpu", local_files_only=True).encode(texts)
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
+    tokenizer.enable_truncation(256)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    actual = onnx_embed(session, tokenizer, texts)
+    cosines = (actual * expected).sum(axis=1) / np.linalg.norm(expected, axis=1)
+    print("onnx check: cosines", cosines, file=sys.stderr)
+    if cosines.min() < 0.9999:
+        sys.exit("the ONNX export does not match sentence-transformers")
+
+
+def onnx_embed(session, tokenizer, batch):
+    import numpy as np
+
+    encodings = tokenizer.encode_batch(batch)
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+    summed = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+    return summed / np.linalg.norm(summed, axis=1, keepdims=True)
 
 
 def run_onnx(model_dir, texts_file, threads, onnx_file):
-    import numpy as np
     import onnxruntime
     from tokenizers import Tokenizer
 
@@ -158,16 +200,11 @@ def run_onnx(model_dir, texts_file, threads, onnx_file):
     resident = memory("VmRSS")
 
     def embed(batch):
-        encodings = tokenizer.encode_batch(batch)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                    "token_type_ids": np.zeros_like(ids)})[0]
-        summed = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        return summed / np.linalg.norm(summed, axis=1, keepdims=True)
+        return onnx_embed(session, tokenizer, batch)
 
     tokenizer_plain = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
     tokenizer_plain.enable_truncation(256)
+    tokenizer_plain.no_padding()
     measure("onnxruntime", threads, load_seconds, resident, embed, texts,
             lambda text: len(tokenizer_plain.encode(text).ids))
 
