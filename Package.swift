@@ -100,6 +100,9 @@ let package = Package(
             ]
         ),
 
+        // Times the exact and int8 searches against the machine's limits (scripts/bench/search.sh).
+        .executableTarget(name: "search-bench", dependencies: ["VectorSearch", "CBLAS"]),
+
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HealthRecordsTests", dependencies: ["HealthRecords", "TestSupport"]),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "TestSupport"]),
