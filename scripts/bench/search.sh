@@ -45,10 +45,12 @@ print(f"peers: numpy {numpy.__version__}, faiss {faiss.__version__}, usearch {us
       f"sqlite-vec {sqlite_vec.__version__ if hasattr(sqlite_vec, '__version__') else '?'}, apsw {apsw.apsw_version()}")
 PY
 
-# 2. Our benchmark binary (compiles only VectorSearch).
-echo "== swift build -c release --product search-bench" >&2
-swift build -c release --product search-bench >&2
-bench=.build/release/search-bench
+# 2. Our benchmark binary (compiles only VectorSearch). Its own scratch folder, so that it neither
+# waits for nor disturbs a build of the whole package in .build/.
+bench_build=${SEARCH_BENCH_SCRATCH:-.build-bench}
+echo "== swift build -c release --product search-bench --scratch-path $bench_build" >&2
+swift build -c release --product search-bench --scratch-path "$bench_build" >&2
+bench="$bench_build/release/search-bench"
 
 # 3. Datasets.
 results="$scratch/results.jsonl"
