@@ -1,0 +1,64 @@
+/// The command line of `search-bench`.
+struct BenchOptions {
+    /// The base vectors (float32, N×d).
+    var vectors = ""
+    /// The queries (float32, Q×d).
+    var queries = ""
+    /// The ground truth (int32, Q×k' with k' ≥ k), optional.
+    var truth: String?
+    /// The dataset's name, copied to the output.
+    var name = ""
+    /// The vectors' dimension.
+    var dimension = 0
+    /// BLAS threads (and threads for the bandwidth read).
+    var threads = 1
+    /// Queries timed one by one.
+    var single = 200
+    /// Queries run before timing.
+    var warmup = 10
+    /// Hits per query.
+    var k = 10
+    /// Batch sizes not to run.
+    var skipBatch: Set<Int> = []
+    /// Rows per sgemm tile in the batched search.
+    var tileRows = 2_048
+    /// Size of the buffer read to measure the memory bandwidth.
+    var bandwidthMiB = 1_024
+
+    /// Parses `--name value` pairs.
+    init(arguments: [String]) throws {
+        var index = 0
+        func value() throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        func number() throws -> Int {
+            let text = try value()
+            guard let number = Int(text) else { throw BenchError("\(arguments[index - 1]) needs a whole number") }
+            return number
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--vectors": vectors = try value()
+            case "--queries": queries = try value()
+            case "--truth": truth = try value()
+            case "--name": name = try value()
+            case "--dim": dimension = try number()
+            case "--threads": threads = try number()
+            case "--single": single = try number()
+            case "--warmup": warmup = try number()
+            case "--k": k = try number()
+            case "--skip-batch": skipBatch.insert(try number())
+            case "--tile-rows": tileRows = try number()
+            case "--bandwidth-mib": bandwidthMiB = try number()
+            default: throw BenchError("unknown option \(arguments[index])")
+            }
+            index += 1
+        }
+        guard !vectors.isEmpty, !queries.isEmpty, dimension > 0 else {
+            throw BenchError("usage: search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]")
+        }
+        guard threads >= 1, k >= 1, tileRows >= 1 else { throw BenchError("threads, k and tile rows must be positive") }
+    }
+}

@@ -1,0 +1,74 @@
+import CBLAS
+import Dispatch
+
+/// Measures what the machine can do at best: a streaming read and a large sgemm.
+enum MachineLimits {
+    /// The read bandwidth in GB/s (10⁹ bytes): the best of 5 passes summing a buffer far larger than
+    /// the caches, split across `threads` threads.
+    static func bandwidth(mebibytes: Int, threads: Int) -> Double {
+        let count = mebibytes * 1_048_576 / 4
+        let chunk = SIMD16<Float>.scalarCount
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        for index in 0..<count { buffer[index] = Float(index & 1023) * 1e-3 }
+        let sums = UnsafeMutablePointer<Float>.allocate(capacity: threads)
+        defer { sums.deallocate() }
+        nonisolated(unsafe) let source = UnsafeRawPointer(buffer)
+        nonisolated(unsafe) let results = sums
+        let vectorsPerThread = count / chunk / threads
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            DispatchQueue.concurrentPerform(iterations: threads) { part in
+                var a = SIMD16<Float>()
+                var b = SIMD16<Float>()
+                let first = part * vectorsPerThread
+                var index = first
+                let end = first + vectorsPerThread
+                while index + 1 < end {
+                    a += source.loadUnaligned(fromByteOffset: index * 64, as: SIMD16<Float>.self)
+                    b += source.loadUnaligned(fromByteOffset: (index + 1) * 64, as: SIMD16<Float>.self)
+                    index += 2
+                }
+                results[part] = (a + b).sum()
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = min(best, seconds)
+        }
+        var checksum: Float = 0
+        for part in 0..<threads { checksum += sums[part] }
+        precondition(checksum.isFinite, "the bandwidth read's checksum is not finite")
+        return Double(vectorsPerThread * threads * 64) / best / 1e9
+    }
+
+    /// The sgemm rate in GFLOP/s (2·n³ per call), best of 5 calls on n×n matrices, with the BLAS
+    /// thread count already set.
+    static func sgemmRate(size n: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n)
+        let b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            cblas_sgemm(
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasTrans,
+                Int32(n),
+                Int32(n),
+                Int32(n),
+                1,
+                a,
+                Int32(n),
+                b,
+                Int32(n),
+                0,
+                &c,
+                Int32(n)
+            )
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        precondition(c[0] == Float(n) * 0.125, "sgemm gave a wrong result")
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+}
