@@ -107,11 +107,18 @@ let package = Package(
         .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
         .testTarget(
             name: "RecordStoreTests",
-            dependencies: ["RecordStore", "VectorSearch", "TextEmbedding", "HealthRecords", "TestSupport"]
+            dependencies: [
+                "RecordStore", "VectorSearch", "TextEmbedding", "HealthRecords", "TestSupport",
+                // SQLite's own porter tokenizer is the reference for the Swift stemmer.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "HealthGroundTests",
-            dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TestSupport"]
+            dependencies: [
+                "HealthGround", "HealthRecords", "RecordStore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )
