@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "HealthGroundTests",
             dependencies: [
-                "HealthGround", "HealthRecords", "RecordStore", "TestSupport",
+                "HealthGround", "HealthRecords", "RecordStore", "TestSupport", "GroundingEval",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

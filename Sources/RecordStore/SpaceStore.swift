@@ -60,6 +60,10 @@ public final class SpaceStore: Sendable {
                 withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700]
             )
+            if !FileManager.default.fileExists(atPath: url.path) {
+                // Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
+                try? SecretFile.create(at: url, contents: Data())
+            }
             pool = try DatabasePool(path: url.path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GroundingEval
 import HealthGround
 import HealthRecords
 import Logging
@@ -185,7 +186,12 @@ import Testing
             }
         }
         #expect(hitCount > 500)
-        // File names tell nothing about the ids.
+        // Files are the owner's only, and their names tell nothing about the ids.
+        for (name, _) in try Self.files(under: folder.appendingPathComponent("data")) {
+            let path = folder.appendingPathComponent("data").path + name
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o600, "\(name)")
+        }
         let names = try FileManager.default.contentsOfDirectory(
             atPath: folder.appendingPathComponent("data/spaces").path
         )
@@ -286,7 +292,7 @@ import Testing
 
     // MARK: - Logs, errors, audit
 
-    @Test("ingest, search, context and failures log and report no name, value or note text")
+    @Test("ingest, search, context, eval and failures log and report no name, value or note text")
     func logsAndErrorsHoldNoHealthData() async throws {
         let folder = try SharedData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -306,6 +312,18 @@ import Testing
         _ = try await space.search("Quillfeather lighthouse vertigo 9.87", k: 5)
         let context = try await space.context(for: "what did the note say about the lighthouse stairs?")
         #expect(!context.evidence.isEmpty)
+        // An evaluation run over a question set that names the patient and the note.
+        let evalFolder = folder.appendingPathComponent("eval")
+        try FileManager.default.createDirectory(
+            at: evalFolder.appendingPathComponent("qrels"),
+            withIntermediateDirectories: true
+        )
+        try #"{"_id": "q1", "text": "Did Quillfeather have vertigo after the lighthouse stairs?", "type": "other"}"#
+            .write(to: evalFolder.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
+        try "query-id\tcorpus-id\tscore\nq1\tObservation/p1-obs\t1\n"
+            .write(to: evalFolder.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
+        let summary = try await ContextEvaluation(folder: evalFolder).run(on: space)
+        #expect(summary.questions == 1)
         _ = try await space.deleteSource(kept)
         // Errors of other kinds: an invalid id, a wrong key.
         do { _ = try await engine.space("Quillfeather/9.87") } catch { texts.append(String(describing: error)) }
