@@ -15,4 +15,4 @@ bin="$(swift build -c release --show-bin-path)/healthground"
 mkdir -p "$scratch"
 "$bin" bench-privacy --corpus "$shared/eval/scifact/corpus.jsonl" --queries "$shared/eval/scifact/queries.jsonl" \
     --documents "${DOCUMENTS:-5000}" --count "${QUERIES:-300}" --scratch "$scratch"
-rm -rf "$scratch"
+rm -rf "$scratch/enabled" "$scratch/disabled"
