@@ -120,11 +120,18 @@ let package = Package(
         .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
         .testTarget(
             name: "RecordStoreTests",
-            dependencies: ["RecordStore", "VectorSearch", "TextEmbedding", "HealthRecords", "TestSupport"]
+            dependencies: [
+                "RecordStore", "VectorSearch", "TextEmbedding", "HealthRecords", "TestSupport",
+                // SQLite's own porter tokenizer is the reference for the Swift stemmer.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "HealthGroundTests",
-            dependencies: ["HealthGround", "HealthRecords", "RecordStore", "TextEmbedding", "TestSupport"]
+            dependencies: [
+                "HealthGround", "HealthRecords", "RecordStore", "TextEmbedding", "TestSupport", "GroundingEval",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "GroundingEvalTests", dependencies: ["GroundingEval", "TestSupport"]),
         .testTarget(

@@ -1,6 +1,7 @@
 public import Foundation
 public import HealthRecords
 public import Logging
+public import RecordStore
 public import TextEmbedding
 
 /// How a ``GroundingEngine`` is set up: where spaces live, which embedder, which logger.
@@ -13,6 +14,22 @@ public struct EngineConfiguration: Sendable {
     public var logger: Logger
     /// How records become chunks (token counting for narrative splits).
     public var chunker: RecordChunker
+    /// Whether spaces are encrypted at rest (the default) or stored in clear (debugging, benchmarks).
+    public var encryption: Encryption
+    /// Where key-encryption keys come from; nil uses a ``FileKeyProvider`` over
+    /// `<dataDirectory>/key-encryption.key` (created with 0600 permissions on first use).
+    public var keyProvider: (any KeyProvider)?
+    /// Who the spaces' audit trails name for this engine's reads and writes (a service name, a
+    /// user's role; no health data). Defaults to the process name.
+    public var callerLabel: String
+
+    /// Encryption at rest of a space's content.
+    public enum Encryption: Sendable, Hashable {
+        /// AES-256-GCM under a per-space data key wrapped by the key provider's key (the default).
+        case enabled
+        /// Content in clear, files named by space id: for debugging and benchmark comparison only.
+        case disabled
+    }
 
     /// Creates a configuration.
     /// - Parameters:
@@ -35,6 +52,17 @@ public struct EngineConfiguration: Sendable {
             self.chunker = RecordChunker(tokenCount: { tokenizer.pieceCount($0) })
         } else {
             self.chunker = RecordChunker()
+        }
+        self.encryption = .enabled
+        self.keyProvider = nil
+        self.callerLabel = ProcessInfo.processInfo.processName
+    }
+
+    /// The store-level encryption setting this configuration stands for.
+    public var spaceEncryption: SpaceEncryption {
+        switch encryption {
+        case .disabled: .disabled
+        case .enabled: .enabled(keyProvider ?? FileKeyProvider(dataDirectory: dataDirectory))
         }
     }
 

@@ -465,3 +465,54 @@ public actor HealthSpace {
         return removed
     }
 }
+
+// MARK: - Deletion, keys and audit
+
+extension HealthSpace {
+    /// Removes a source (by the path it was ingested from) and all it produced, leaving nothing of it
+    /// recoverable in the space's files (see ``SpaceStore/deleteSource(path:)``); the series and
+    /// snapshot chunks are recomputed without it.
+    /// - Returns: a receipt (counts, no content), or nil when the space has no such source.
+    public func deleteSource(_ url: URL) throws -> DeletionReceipt? {
+        guard let receipt = try store.deleteSource(path: url.standardizedFileURL.path) else { return nil }
+        vectors = nil
+        cachedRecords = nil
+        try refreshDerivedChunks()
+        return receipt
+    }
+
+    /// The space's audit trail, oldest first: time, operation, counts and caller label of every read
+    /// and write (no content).
+    /// - Parameter limit: only the latest `limit` entries, when given.
+    public func auditTrail(limit: Int? = nil) throws -> [AuditEntry] {
+        try store.auditTrail(limit: limit)
+    }
+
+    /// Re-wraps the space's data key under the provider's current key-encryption key.
+    func rewrapDataKey(with provider: any KeyProvider) throws -> Bool {
+        try store.rewrapDataKey(with: provider)
+    }
+
+    /// Destroys the space's data key and files; the space cannot be used afterwards.
+    func destroy() throws -> DeletionReceipt {
+        vectors = nil
+        quantized = nil
+        projected = nil
+        cachedRecords = nil
+        var receipt = try store.destroy()
+        receipt.spaceID = id
+        return receipt
+    }
+}
+
+extension HealthSpace {
+    /// Everything the space holds, decrypted (tests prove deletions with it).
+    package func decryptedContent() throws -> Data {
+        try store.decryptedContent()
+    }
+
+    /// A digest of the sealed values as stored (tests prove a rotation re-encrypted nothing).
+    package func sealedContentDigest() throws -> String {
+        try store.sealedContentDigest()
+    }
+}

@@ -20,12 +20,13 @@ extension SpaceStore {
 
     /// Stores a PCA projection fitted on the space's vectors, for the opt-in reduced scan.
     public func saveProjection(_ projection: PCAProjection, for identity: EmbedderIdentity) throws {
-        let payload = try JSONEncoder().encode(projection)
+        let payload = try cipher.seal(try JSONEncoder().encode(projection), "projection.payload")
         try writeTransaction { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO projection(name, embedder, payload) VALUES ('pca', ?, ?)",
                 arguments: [identity.id, payload]
             )
+            try appendAudit("write.projection", ["components": projection.components], db)
         }
     }
 
@@ -40,8 +41,10 @@ extension SpaceStore {
             )
         }
         guard let payload else { return nil }
+        let opened = try cipher.open(payload, "projection.payload")
+        try auditRead("read.projection", [:])
         do {
-            return try JSONDecoder().decode(PCAProjection.self, from: payload)
+            return try JSONDecoder().decode(PCAProjection.self, from: opened)
         } catch {
             throw StoreError(.corrupt, "the stored PCA projection cannot be decoded", underlying: error)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HealthRecords
 public import TextEmbedding
 
 /// What a reindex did.
@@ -62,15 +63,23 @@ extension SpaceStore {
         var embedded = 0
         while true {
             let (batch, total, done) = try readTransaction { db -> ([(Int64, String)], Int, Int) in
+                let decoder = JSONDecoder()
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT rowid, text FROM chunk
+                        SELECT rowid, payload FROM chunk
                         WHERE rowid NOT IN (SELECT chunkRowID FROM vector_shadow)
                         ORDER BY rowid LIMIT ?
                         """,
                     arguments: [batchSize]
-                ).map { (row: Row) -> (Int64, String) in (row["rowid"], row["text"]) }
+                ).map { (row: Row) -> (Int64, String) in
+                    let payload = try cipher.open(row["payload"], "chunk.payload")
+                    do {
+                        return (row["rowid"], try decoder.decode(Chunk.self, from: payload).text)
+                    } catch {
+                        throw StoreError(.corrupt, "a stored chunk cannot be decoded", underlying: error)
+                    }
+                }
                 let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk") ?? 0
                 let done = try Int.fetchOne(db, sql: "SELECT count(*) FROM vector_shadow") ?? 0
                 return (rows, total, done)
@@ -95,6 +104,7 @@ extension SpaceStore {
                     try db.execute(sql: "DELETE FROM projection")
                     try db.execute(sql: "DELETE FROM meta WHERE key = 'reindex.target'")
                     try Self.writeStamp(identity, db)
+                    try appendAudit("write.reindex", ["vectors": embedded + resumed], db)
                     return true
                 }
                 if swapped { break }
@@ -112,7 +122,7 @@ extension SpaceStore {
                     // A chunk deleted since the read is skipped (its row no longer exists).
                     guard try Bool.fetchOne(db, sql: "SELECT 1 FROM chunk WHERE rowid = ?", arguments: [rowID]) == true
                     else { continue }
-                    try statement.execute(arguments: [rowID, VectorCoding.data(vector)])
+                    try statement.execute(arguments: [rowID, try cipher.seal(VectorCoding.data(vector), "vector.data")])
                 }
             }
             embedded += batch.count

@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 import GRDB
 public import HealthRecords
@@ -9,71 +10,109 @@ import VectorSearch
 ///
 /// Writes go through ``replaceSource(_:)`` and ``removeSource(path:)``, each a single transaction:
 /// a failure leaves the file as it was. Reads run concurrently with writes (WAL).
+///
+/// With encryption enabled (see ``SpaceEncryption``) the file holds no health data in clear: chunk
+/// and record payloads, source paths, codes and vectors are AES-256-GCM ciphertext under the space's
+/// data key, and the full-text index holds keyed hashes of stemmed terms. Kinds, dates and statuses
+/// stay in clear so that filters run inside SQLite (see `docs/security.md`).
 public final class SpaceStore: Sendable {
     /// The database file.
     public let url: URL
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let logger: Logger
+    let cipher: SpaceCipher
+    /// Who the audit trail names for this store's reads and writes.
+    public let callerLabel: String
+    /// The space id stored in the file (sealed), or nil for a file made without one.
+    public let spaceID: String?
 
     /// Opens (creating and migrating if needed) the space database at `url`.
-    /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
-    public init(url: URL, logger: Logger) throws {
+    /// - Parameters:
+    ///   - url: the database file.
+    ///   - logger: where the store logs (never content).
+    ///   - encryption: how content is stored; a new file gets a random data key wrapped by the
+    ///     provider's current key-encryption key.
+    ///   - spaceID: the id stored (sealed) in a new file, so that a listing can recover it.
+    ///   - callerLabel: who the audit trail names.
+    /// - Throws: ``StoreError`` when the file cannot be opened or migrated, or `.keyUnavailable` when
+    ///   its data key cannot be unwrapped (nothing is changed then).
+    public init(
+        url: URL,
+        logger: Logger,
+        encryption: SpaceEncryption = .disabled,
+        spaceID: String? = nil,
+        callerLabel: String = "unspecified"
+    ) throws {
         self.url = url
         self.logger = logger
+        self.callerLabel = callerLabel
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // Deleted content is overwritten with zeros, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Temporary tables and sort spills stay in memory, never in temp files.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         configuration.label = "space"
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(),
-                withIntermediateDirectories: true
+                withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700]
             )
+            if !FileManager.default.fileExists(atPath: url.path) {
+                // Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
+                try? SecretFile.create(at: url, contents: Data())
+            }
             pool = try DatabasePool(path: url.path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
             throw StoreError(.database, "cannot open the space database \(url.lastPathComponent)", underlying: error)
         }
+        let keyring = try Self.openKeyring(pool, encryption: encryption, spaceID: spaceID, url: url)
+        cipher = keyring.0
+        self.spaceID = keyring.1
     }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
+            // Columns that hold sealed (AES-GCM) bytes are BLOBs; `…Key` columns hold keyed hashes
+            // that SQL compares for equality; `…Terms` hold keyed hashes of stemmed terms.
             try db.execute(
                 sql: """
                     CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                     CREATE TABLE source(
                         id INTEGER PRIMARY KEY,
-                        path TEXT NOT NULL UNIQUE,
-                        fingerprint TEXT NOT NULL,
+                        pathKey TEXT NOT NULL UNIQUE,
+                        path BLOB NOT NULL,
+                        fingerprint BLOB NOT NULL,
                         ingestedAt DOUBLE NOT NULL,
                         recordCount INTEGER NOT NULL,
                         chunkCount INTEGER NOT NULL
                     );
                     CREATE TABLE record(
                         sourceID INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,
-                        id TEXT NOT NULL,
+                        idKey TEXT NOT NULL,
                         kind TEXT NOT NULL,
                         date DOUBLE,
                         payload BLOB NOT NULL,
-                        PRIMARY KEY(sourceID, id)
+                        PRIMARY KEY(sourceID, idKey)
                     ) WITHOUT ROWID;
                     CREATE TABLE chunk(
                         rowid INTEGER PRIMARY KEY,
                         sourceID INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,
-                        chunkID TEXT NOT NULL,
-                        recordID TEXT NOT NULL,
+                        chunkKey TEXT NOT NULL,
+                        chunkID BLOB NOT NULL,
                         kind TEXT NOT NULL,
-                        category TEXT,
                         status TEXT,
                         date DOUBLE,
-                        codes TEXT NOT NULL,
-                        title TEXT NOT NULL,
-                        text TEXT NOT NULL,
+                        codeKeys TEXT NOT NULL,
+                        codes BLOB NOT NULL,
+                        titleTerms TEXT NOT NULL,
+                        textTerms TEXT NOT NULL,
                         payload BLOB NOT NULL,
-                        UNIQUE(sourceID, chunkID)
+                        UNIQUE(sourceID, chunkKey)
                     );
                     CREATE INDEX chunk_kind_date ON chunk(kind, date);
                     CREATE TABLE vector(
@@ -83,20 +122,23 @@ public final class SpaceStore: Sendable {
                         data BLOB NOT NULL
                     );
                     CREATE VIRTUAL TABLE chunk_fts USING fts5(
-                        title, text, content='chunk', content_rowid='rowid',
-                        tokenize='porter unicode61 remove_diacritics 2'
+                        titleTerms, textTerms, content='chunk', content_rowid='rowid',
+                        tokenize='unicode61 remove_diacritics 0'
                     );
                     CREATE TRIGGER chunk_fts_insert AFTER INSERT ON chunk BEGIN
-                        INSERT INTO chunk_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+                        INSERT INTO chunk_fts(rowid, titleTerms, textTerms)
+                        VALUES (new.rowid, new.titleTerms, new.textTerms);
                     END;
                     CREATE TRIGGER chunk_fts_delete AFTER DELETE ON chunk BEGIN
-                        INSERT INTO chunk_fts(chunk_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+                        INSERT INTO chunk_fts(chunk_fts, rowid, titleTerms, textTerms)
+                        VALUES ('delete', old.rowid, old.titleTerms, old.textTerms);
                     END;
                     """
             )
         }
         registerReindexMigration(&migrator)
         registerProjectionMigration(&migrator)
+        registerAuditMigration(&migrator)
         return migrator
     }
 
@@ -162,20 +204,24 @@ public final class SpaceStore: Sendable {
 
     /// The fingerprint stored for a source, or nil when the space does not have it.
     public func fingerprint(ofSource path: String) throws -> String? {
-        try read { db in
-            try String.fetchOne(db, sql: "SELECT fingerprint FROM source WHERE path = ?", arguments: [path])
+        let key = cipher.lookup(path, "path")
+        return try read { db in
+            try Data.fetchOne(db, sql: "SELECT fingerprint FROM source WHERE pathKey = ?", arguments: [key])
+                .map { try cipher.openString($0, "source.fingerprint") }
         }
     }
 
     /// The chunk ids a source has now, so that a changed file is embedded only where it changed.
     public func chunkIDs(ofSource path: String) throws -> Set<ChunkID> {
-        try read { db in
-            let ids = try String.fetchAll(
+        let key = cipher.lookup(path, "path")
+        return try read { db in
+            let sealed = try Data.fetchAll(
                 db,
-                sql: "SELECT chunk.chunkID FROM chunk JOIN source ON source.id = chunk.sourceID WHERE source.path = ?",
-                arguments: [path]
+                sql:
+                    "SELECT chunk.chunkID FROM chunk JOIN source ON source.id = chunk.sourceID WHERE source.pathKey = ?",
+                arguments: [key]
             )
-            return Set(ids.map(ChunkID.init))
+            return Set(try sealed.map { ChunkID(try cipher.openString($0, "chunk.chunkID")) })
         }
     }
 
@@ -186,6 +232,9 @@ public final class SpaceStore: Sendable {
     public func replaceSource(_ input: SourceInput) throws -> SourceChange {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        let cipher = self.cipher
+        let pathKey = cipher.lookup(input.path, "path")
+        var tokens = TokenCache(cipher: cipher)
         let change = try write { db -> SourceChange in
             if let stamp = try Self.stamp(db), stamp != input.embedder {
                 throw StoreError(
@@ -196,24 +245,29 @@ public final class SpaceStore: Sendable {
             try Self.writeStamp(input.embedder, db)
             let existing = try Row.fetchOne(
                 db,
-                sql: "SELECT id, fingerprint FROM source WHERE path = ?",
-                arguments: [input.path]
+                sql: "SELECT id, fingerprint FROM source WHERE pathKey = ?",
+                arguments: [pathKey]
             )
-            if let existing, (existing["fingerprint"] as String) == input.fingerprint {
+            if let existing,
+                try cipher.openString(existing["fingerprint"], "source.fingerprint") == input.fingerprint
+            {
                 let count = try Int.fetchOne(
                     db,
                     sql: "SELECT count(*) FROM chunk WHERE sourceID = ?",
                     arguments: [existing["id"] as Int64]
                 )
-                return SourceChange(
+                let change = SourceChange(
                     outcome: .unchanged,
                     chunksAdded: 0,
                     chunksRemoved: 0,
                     chunksKept: count ?? 0,
                     recordCount: input.records.count
                 )
+                try appendAudit("write.source", Self.counts(change), db)
+                return change
             }
             let sourceID: Int64
+            let sealedFingerprint = try cipher.seal(input.fingerprint, "source.fingerprint")
             if let existing {
                 sourceID = existing["id"]
                 try db.execute(
@@ -222,19 +276,19 @@ public final class SpaceStore: Sendable {
                         WHERE id = ?
                         """,
                     arguments: [
-                        input.fingerprint, Date().timeIntervalSince1970, input.records.count, input.chunks.count,
+                        sealedFingerprint, Date().timeIntervalSince1970, input.records.count, input.chunks.count,
                         sourceID,
                     ]
                 )
             } else {
                 try db.execute(
                     sql: """
-                        INSERT INTO source(path, fingerprint, ingestedAt, recordCount, chunkCount)
-                        VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO source(pathKey, path, fingerprint, ingestedAt, recordCount, chunkCount)
+                        VALUES (?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        input.path, input.fingerprint, Date().timeIntervalSince1970, input.records.count,
-                        input.chunks.count,
+                        pathKey, try cipher.seal(input.path, "source.path"), sealedFingerprint,
+                        Date().timeIntervalSince1970, input.records.count, input.chunks.count,
                     ]
                 )
                 sourceID = db.lastInsertedRowID
@@ -242,31 +296,32 @@ public final class SpaceStore: Sendable {
             // Records are small: replace them all.
             try db.execute(sql: "DELETE FROM record WHERE sourceID = ?", arguments: [sourceID])
             let recordStatement = try db.makeStatement(
-                sql: "INSERT OR REPLACE INTO record(sourceID, id, kind, date, payload) VALUES (?, ?, ?, ?, ?)"
+                sql: "INSERT OR REPLACE INTO record(sourceID, idKey, kind, date, payload) VALUES (?, ?, ?, ?, ?)"
             )
             for record in input.records {
                 try recordStatement.execute(arguments: [
-                    sourceID, record.id.rawValue, record.kind.rawValue, record.date?.timeIntervalSince1970,
-                    try encoder.encode(record),
+                    sourceID, cipher.lookup(record.id.rawValue, "record"), record.kind.rawValue,
+                    record.date?.timeIntervalSince1970, try cipher.seal(try encoder.encode(record), "record.payload"),
                 ])
             }
-            // Chunks: diff by content-derived id.
+            // Chunks: diff by content-derived id (compared as keyed hashes).
             let stored = try Row.fetchAll(
                 db,
-                sql: "SELECT rowid, chunkID FROM chunk WHERE sourceID = ?",
+                sql: "SELECT rowid, chunkKey FROM chunk WHERE sourceID = ?",
                 arguments: [sourceID]
             )
-            var storedIDs: [String: Int64] = [:]
-            for row in stored { storedIDs[row["chunkID"]] = row["rowid"] }
-            let wanted = Set(input.chunks.map(\.chunk.id.rawValue))
+            var storedKeys: [String: Int64] = [:]
+            for row in stored { storedKeys[row["chunkKey"]] = row["rowid"] }
+            let wanted = Set(input.chunks.map { cipher.lookup($0.chunk.id.rawValue, "chunk") })
             var removed = 0
-            for (chunkID, rowID) in storedIDs where !wanted.contains(chunkID) {
+            for (chunkKey, rowID) in storedKeys where !wanted.contains(chunkKey) {
                 try db.execute(sql: "DELETE FROM chunk WHERE rowid = ?", arguments: [rowID])
                 removed += 1
             }
             let chunkStatement = try db.makeStatement(
                 sql: """
-                    INSERT INTO chunk(sourceID, chunkID, recordID, kind, category, status, date, codes, title, text, payload)
+                    INSERT INTO chunk(sourceID, chunkKey, chunkID, kind, status, date, codeKeys, codes,
+                                      titleTerms, textTerms, payload)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
@@ -277,22 +332,26 @@ public final class SpaceStore: Sendable {
             var kept = 0
             var seen: Set<String> = []
             for (chunk, vector) in input.chunks {
-                guard seen.insert(chunk.id.rawValue).inserted else { continue }
-                if storedIDs[chunk.id.rawValue] != nil {
+                let chunkKey = cipher.lookup(chunk.id.rawValue, "chunk")
+                guard seen.insert(chunkKey).inserted else { continue }
+                if storedKeys[chunkKey] != nil {
                     kept += 1
                     continue
                 }
                 guard let vector, vector.count == input.embedder.dimension else {
-                    throw StoreError(.corrupt, "a new chunk of \(input.path) has no vector of the embedder's dimension")
+                    throw StoreError(.corrupt, "a new chunk has no vector of the embedder's dimension")
                 }
-                let codes = chunk.codes.map { "\($0.system.shortName)|\($0.code)" }.joined(separator: " ")
+                let codes = chunk.codes.map { "\($0.system.shortName)|\($0.code)" }
                 try chunkStatement.execute(arguments: [
-                    sourceID, chunk.id.rawValue, chunk.recordID.rawValue, chunk.kind.rawValue, chunk.category,
-                    chunk.status, chunk.date?.timeIntervalSince1970, codes, chunk.title, chunk.text,
-                    try encoder.encode(chunk),
+                    sourceID, chunkKey, try cipher.seal(chunk.id.rawValue, "chunk.chunkID"), chunk.kind.rawValue,
+                    chunk.status, chunk.date?.timeIntervalSince1970, Self.codeKeys(codes, cipher),
+                    try cipher.seal(codes.joined(separator: " "), "chunk.codes"),
+                    tokens.terms(of: chunk.title), tokens.terms(of: chunk.text),
+                    try cipher.seal(try encoder.encode(chunk), "chunk.payload"),
                 ])
                 try vectorStatement.execute(arguments: [
-                    db.lastInsertedRowID, input.embedder.id, input.embedder.dimension, VectorCoding.data(vector),
+                    db.lastInsertedRowID, input.embedder.id, input.embedder.dimension,
+                    try cipher.seal(VectorCoding.data(vector), "vector.data"),
                 ])
                 added += 1
             }
@@ -301,16 +360,36 @@ public final class SpaceStore: Sendable {
                 arguments: [sourceID, sourceID]
             )
             if removed > 0 { try Self.purgeDeletedText(db) }
-            return SourceChange(
+            let change = SourceChange(
                 outcome: existing == nil ? .added : .updated,
                 chunksAdded: added,
                 chunksRemoved: removed,
                 chunksKept: kept,
                 recordCount: input.records.count
             )
+            try appendAudit("write.source", Self.counts(change), db)
+            return change
         }
         if change.chunksRemoved > 0 { try truncateWriteAheadLog() }
         return change
+    }
+
+    private static func counts(_ change: SourceChange) -> [String: Int] {
+        [
+            "chunksAdded": change.chunksAdded, "chunksRemoved": change.chunksRemoved, "chunksKept": change.chunksKept,
+            "records": change.recordCount,
+        ]
+    }
+
+    /// The stored form of a chunk's codes for SQL filters: a lookup key per qualified code
+    /// (`q:LOINC|4548-4`) and per bare code (`b:4548-4`), space-separated.
+    static func codeKeys(_ qualified: [String], _ cipher: SpaceCipher) -> String {
+        var keys: [String] = []
+        for code in qualified {
+            keys.append(cipher.lookup("q:" + code, "code"))
+            keys.append(cipher.lookup("b:" + SearchFilter.bare(code), "code"))
+        }
+        return keys.joined(separator: " ")
     }
 
     static func writeStamp(_ identity: EmbedderIdentity, _ db: Database) throws {
@@ -327,28 +406,59 @@ public final class SpaceStore: Sendable {
     /// - Returns: how many chunks were removed, or nil when the space has no such source.
     @discardableResult
     public func removeSource(path: String) throws -> Int? {
-        let removed = try write { db -> Int? in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM source WHERE path = ?", arguments: [path])
+        try deleteSource(path: path)?.chunks
+    }
+
+    /// Removes a source and everything it produced, so that nothing of it is recoverable from the
+    /// files: rows are deleted with `secure_delete` (freed pages zeroed), the full-text index is
+    /// merged (old segments dropped), and the write-ahead log is checkpointed and truncated.
+    /// - Returns: a receipt with counts, or nil when the space has no such source.
+    @discardableResult
+    public func deleteSource(path: String) throws -> DeletionReceipt? {
+        let key = cipher.lookup(path, "path")
+        let receipt = try write { db -> DeletionReceipt? in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM source WHERE pathKey = ?", arguments: [key])
             else { return nil }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE sourceID = ?", arguments: [id]) ?? 0
+            let chunks =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE sourceID = ?", arguments: [id]) ?? 0
+            let records =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE sourceID = ?", arguments: [id]) ?? 0
+            let vectors =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM vector JOIN chunk ON chunk.rowid = vector.chunkRowID WHERE sourceID = ?",
+                    arguments: [id]
+                ) ?? 0
             try db.execute(sql: "DELETE FROM chunk WHERE sourceID = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM record WHERE sourceID = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM source WHERE id = ?", arguments: [id])
             try Self.purgeDeletedText(db)
-            return count
+            try appendAudit("delete.source", ["chunks": chunks, "records": records, "vectors": vectors], db)
+            return DeletionReceipt(
+                scope: .source,
+                spaceID: spaceID ?? "",
+                at: Date(),
+                sources: 1,
+                records: records,
+                chunks: chunks,
+                vectors: vectors,
+                auditEntries: 0,
+                measures: ["rows deleted with secure_delete", "full-text index merged", "write-ahead log truncated"]
+            )
         }
-        try truncateWriteAheadLog()
-        return removed
+        if receipt != nil { try truncateWriteAheadLog() }
+        return receipt
     }
 
     /// Merges the full-text index into one segment, so that deleted chunks' terms leave the index
     /// (FTS5 otherwise keeps them in older segments behind delete markers until a merge).
-    private static func purgeDeletedText(_ db: Database) throws {
+    static func purgeDeletedText(_ db: Database) throws {
         try db.execute(sql: "INSERT INTO chunk_fts(chunk_fts) VALUES ('optimize')")
     }
 
     /// Copies the write-ahead log into the database and truncates it to zero bytes, so that deleted
     /// content does not survive in old WAL frames.
-    private func truncateWriteAheadLog() throws {
+    func truncateWriteAheadLog() throws {
         do {
             _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         } catch {
@@ -360,16 +470,18 @@ public final class SpaceStore: Sendable {
 
     /// The sources the space holds, by path.
     public func sources() throws -> [StoredSource] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM source ORDER BY path").map { row in
+        let sources = try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM source").map { row in
                 StoredSource(
-                    path: row["path"],
-                    fingerprint: row["fingerprint"],
+                    path: try cipher.openString(row["path"], "source.path"),
+                    fingerprint: try cipher.openString(row["fingerprint"], "source.fingerprint"),
                     recordCount: row["recordCount"],
                     chunkCount: row["chunkCount"]
                 )
             }
         }
+        try auditRead("read.sources", ["sources": sources.count])
+        return sources.sorted { $0.path < $1.path }
     }
 
     /// Counts of stored chunks by record kind.
@@ -383,38 +495,49 @@ public final class SpaceStore: Sendable {
         }
     }
 
-    /// All vectors of the space as one matrix, with each row's chunk row id and filterable facts.
+    /// The source paths by source row id, decrypted.
+    private func sourcePaths(_ db: Database) throws -> [Int64: String] {
+        var paths: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, path FROM source") {
+            paths[row["id"]] = try cipher.openString(row["path"], "source.path")
+        }
+        return paths
+    }
+
+    /// All vectors of the space as one matrix, with each row's chunk row id and filterable facts
+    /// (decrypted into memory; nothing decrypted is written back).
     /// - Throws: ``StoreError`` `.embedderMismatch` when the space was embedded by another embedder.
     public func loadVectors(for identity: EmbedderIdentity) throws -> LoadedVectors {
         try requireEmbedder(identity)
-        return try read { db in
+        let cipher = self.cipher
+        let loaded = try read { db in
+            let paths = try sourcePaths(db)
             var loaded = LoadedVectors(dimension: identity.dimension)
             var storage: [Float] = []
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT vector.chunkRowID AS rowid, vector.data AS data, chunk.kind AS kind, chunk.date AS date,
-                           chunk.codes AS codes, chunk.status AS status, source.path AS path
+                           chunk.codes AS codes, chunk.status AS status, chunk.sourceID AS sourceID
                     FROM vector JOIN chunk ON chunk.rowid = vector.chunkRowID
-                    JOIN source ON source.id = chunk.sourceID
                     ORDER BY vector.chunkRowID
                     """
             )
             while let row = try cursor.next() {
-                let data: Data = row["data"]
+                let data = try cipher.open(row["data"], "vector.data")
                 guard VectorCoding.append(data, dimension: identity.dimension, to: &storage),
                     let kind = RecordKind(rawValue: row["kind"])
                 else {
                     throw StoreError(.corrupt, "a stored vector does not have \(identity.dimension) numbers")
                 }
                 loaded.rowIDs.append(row["rowid"])
-                let codes: String = row["codes"]
+                let codes = try cipher.openString(row["codes"], "chunk.codes")
                 loaded.facts.append(
                     ChunkFacts(
                         kind: kind,
                         date: (row["date"] as Double?).map(Date.init(timeIntervalSince1970:)),
                         codes: codes.split(separator: " ").map(String.init),
-                        sourcePath: row["path"],
+                        sourcePath: paths[row["sourceID"] as Int64] ?? "",
                         status: row["status"]
                     )
                 )
@@ -422,13 +545,15 @@ public final class SpaceStore: Sendable {
             loaded.matrix = VectorMatrix(dimension: identity.dimension, storage: storage)
             return loaded
         }
+        try auditRead("read.vectors", ["vectors": loaded.rowIDs.count])
+        return loaded
     }
 
     /// The stored chunks with these rows, in no particular order.
     public func chunks(rowIDs: [Int64]) throws -> [Int64: StoredChunk] {
         guard !rowIDs.isEmpty else { return [:] }
         let decoder = JSONDecoder()
-        return try read { db in
+        let result = try read { db in
             var result: [Int64: StoredChunk] = [:]
             let placeholders = Array(repeating: "?", count: rowIDs.count).joined(separator: ",")
             let rows = try Row.fetchAll(
@@ -441,30 +566,49 @@ public final class SpaceStore: Sendable {
                 arguments: StatementArguments(rowIDs)
             )
             for row in rows {
-                let payload: Data = row["payload"]
+                let payload = try cipher.open(row["payload"], "chunk.payload")
+                let path = try cipher.openString(row["path"], "source.path")
                 do {
                     let chunk = try decoder.decode(Chunk.self, from: payload)
-                    result[row["rowid"]] = StoredChunk(rowID: row["rowid"], sourcePath: row["path"], chunk: chunk)
+                    result[row["rowid"]] = StoredChunk(rowID: row["rowid"], sourcePath: path, chunk: chunk)
                 } catch {
                     throw StoreError(.corrupt, "a stored chunk cannot be decoded", underlying: error)
                 }
             }
             return result
         }
+        try auditRead("read.chunks", ["chunks": result.count])
+        return result
     }
 
     /// Every stored record, decoded.
     public func records() throws -> [ClinicalRecord] {
         let decoder = JSONDecoder()
-        return try read { db in
-            try Data.fetchAll(db, sql: "SELECT payload FROM record ORDER BY date, id").map {
-                try decoder.decode(ClinicalRecord.self, from: $0)
+        let records = try read { db in
+            try Data.fetchAll(db, sql: "SELECT payload FROM record").map {
+                payload -> ClinicalRecord in
+                do {
+                    return try decoder.decode(ClinicalRecord.self, from: try cipher.open(payload, "record.payload"))
+                } catch let error as StoreError {
+                    throw error
+                } catch {
+                    throw StoreError(.corrupt, "a stored record cannot be decoded", underlying: error)
+                }
             }
+        }
+        try auditRead("read.records", ["records": records.count])
+        // By date (undated first), then id: the order SQL gave when ids were stored in clear.
+        return records.sorted {
+            let (left, right) = ($0.date ?? .distantPast, $1.date ?? .distantPast)
+            return left != right ? left < right : $0.id.rawValue < $1.id.rawValue
         }
     }
 
     /// BM25 full-text search over chunk text, best first (a lower BM25 value is a better match in SQLite;
     /// scores returned here are negated so that higher is better).
+    ///
+    /// Terms are folded and stemmed in Swift and matched as keyed hashes, so the index never holds a
+    /// word in clear; BM25 is unchanged by the hashing (it counts terms, it does not read them).
     /// - Parameters:
     ///   - text: free text; it is split into words, each matched as a term, any of them may match.
     ///   - filter: conditions applied inside the query, before the limit.
@@ -474,15 +618,15 @@ public final class SpaceStore: Sendable {
         filter: SearchFilter = SearchFilter(),
         limit: Int
     ) throws -> [(rowID: Int64, score: Double)] {
-        let terms = LexicalQuery.terms(in: text)
+        let terms = LexicalTokenizer.queryTerms(of: text).map(cipher.token)
         guard !terms.isEmpty, limit > 0 else { return [] }
-        let match = terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+        let match = terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ")
         var arguments: StatementArguments = [match]
         var sql = """
             SELECT rowid, bm25(chunk_fts, \(Self.titleWeight), 1.0) AS rank FROM chunk_fts
             WHERE chunk_fts MATCH ?
             """
-        if let (condition, filterArguments) = Self.sqlCondition(for: filter) {
+        if let (condition, filterArguments) = Self.sqlCondition(for: filter, cipher: cipher) {
             // The filter is a rowid set, which FTS5 applies while it scans, before the limit.
             sql += " AND rowid IN (SELECT chunk.rowid FROM chunk JOIN source ON source.id = chunk.sourceID WHERE "
             sql += condition + ")"
@@ -490,16 +634,18 @@ public final class SpaceStore: Sendable {
         }
         sql += " ORDER BY rank LIMIT ?"
         arguments += [limit]
-        return try read { db in
+        let hits = try read { db in
             // FTS runs alone in its own query with its own limit: joins around MATCH can defeat the plan.
             try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-                (rowID: $0["rowid"], score: -($0["rank"] as Double))
+                (rowID: $0["rowid"] as Int64, score: -($0["rank"] as Double))
             }
         }
+        try auditRead("search.lexical", ["terms": terms.count, "hits": hits.count])
+        return hits
     }
 
     /// The filter as a SQL condition over `chunk` and `source`, or nil when it keeps everything.
-    static func sqlCondition(for filter: SearchFilter) -> (String, StatementArguments)? {
+    static func sqlCondition(for filter: SearchFilter, cipher: SpaceCipher) -> (String, StatementArguments)? {
         guard !filter.isEmpty else { return nil }
         var conditions: [String] = []
         var arguments = StatementArguments()
@@ -509,7 +655,7 @@ public final class SpaceStore: Sendable {
         }
         if let kinds = filter.kinds { list("chunk.kind", kinds.map(\.rawValue).sorted()) }
         if let statuses = filter.statuses { list("chunk.status", statuses.sorted()) }
-        if let sources = filter.sources { list("source.path", sources.sorted()) }
+        if let sources = filter.sources { list("source.pathKey", sources.map { cipher.lookup($0, "path") }.sorted()) }
         if let from = filter.from {
             conditions.append("chunk.date >= ?")
             arguments += [from.timeIntervalSince1970]
@@ -521,11 +667,12 @@ public final class SpaceStore: Sendable {
         if let codes = filter.codes {
             var alternatives: [String] = []
             for code in codes.sorted() {
-                // Codes are stored space-separated as SYSTEM|CODE; a bare code matches any system.
-                alternatives.append("(' ' || chunk.codes || ' ') LIKE ? ESCAPE '\\'")
-                let escaped = code.replacingOccurrences(of: "\\", with: "\\\\")
+                // Code keys are stored space-separated; a bare code matches any system.
+                let key = cipher.lookup(code.contains("|") ? "q:" + code : "b:" + code, "code")
+                alternatives.append("(' ' || chunk.codeKeys || ' ') LIKE ? ESCAPE '\\'")
+                let escaped = key.replacingOccurrences(of: "\\", with: "\\\\")
                     .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                arguments += [code.contains("|") ? "% \(escaped) %" : "%|\(escaped) %"]
+                arguments += ["% \(escaped) %"]
             }
             conditions.append("(" + (alternatives.isEmpty ? "0" : alternatives.joined(separator: " OR ")) + ")")
         }
@@ -560,5 +707,30 @@ public final class SpaceStore: Sendable {
         } catch {
             throw StoreError(.database, "writing \(url.lastPathComponent) failed", underlying: error)
         }
+    }
+}
+
+/// Keyed hashes of the terms of chunk text, memoized for one write (a space's vocabulary is small,
+/// its text long).
+struct TokenCache {
+    let cipher: SpaceCipher
+    private var hashes: [String: String] = [:]
+
+    init(cipher: SpaceCipher) { self.cipher = cipher }
+
+    /// The text's terms as stored: keyed hashes, sorted, so that the order of words is not stored
+    /// (BM25 needs the counts, not the positions).
+    mutating func terms(of text: String) -> String {
+        var out: [String] = []
+        for term in LexicalTokenizer.terms(of: text) {
+            if let hash = hashes[term] {
+                out.append(hash)
+            } else {
+                let hash = cipher.token(term)
+                hashes[term] = hash
+                out.append(hash)
+            }
+        }
+        return out.sorted().joined(separator: " ")
     }
 }

@@ -7,6 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case invalidSpaceID
             case corrupt
             case database
+            case keyUnavailable
         }
 
         private let wrapped: Wrapped
@@ -20,6 +21,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let corrupt = Code(.corrupt)
         /// SQLite reported an error.
         public static let database = Code(.database)
+        /// The space's data key cannot be unwrapped: the key-encryption key is missing or wrong, or
+        /// the space was stored with another encryption setting. Nothing was changed.
+        public static let keyUnavailable = Code(.keyUnavailable)
 
         public var description: String {
             switch wrapped {
@@ -27,6 +31,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case .invalidSpaceID: "invalid space id"
             case .corrupt: "corrupt data"
             case .database: "database error"
+            case .keyUnavailable: "key unavailable"
             }
         }
     }
