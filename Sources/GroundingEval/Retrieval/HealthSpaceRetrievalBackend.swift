@@ -1,7 +1,7 @@
 import Foundation
+public import HealthGround
 import HealthRecords
 import TextEmbedding
-public import HealthGround
 
 /// Runs a BEIR benchmark through HealthGround itself: the documents are indexed into a scratch space
 /// (one chunk each, embedded with the engine's embedder, FTS5-indexed), and queries go through
@@ -42,6 +42,8 @@ public actor HealthSpaceRetrievalBackend: RetrievalBackend {
 
     public func search(_ query: String, k: Int) async throws -> [String] {
         guard let space else { return [] }
-        return try await space.search(query, k: k, mode: mode, fusion: fusion, scan: scan).map(\.chunk.recordID.rawValue)
+        return try await space.search(query, k: k, mode: mode, fusion: fusion, scan: scan).map(
+            \.chunk.recordID.rawValue
+        )
     }
 }
