@@ -130,6 +130,7 @@ let package = Package(
             name: "HealthGroundTests",
             dependencies: [
                 "HealthGround", "HealthRecords", "RecordStore", "TextEmbedding", "TestSupport", "GroundingEval",
+                "Guardrails",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

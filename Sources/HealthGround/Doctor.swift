@@ -2,6 +2,7 @@ import CBLAS
 import CLAPACKE
 public import Foundation
 import GRDB
+import Guardrails
 import HealthRecords
 
 /// Checks the machine and the installation: SQLite and FTS5, the BLAS library in use and its speed,
@@ -95,6 +96,7 @@ public enum Doctor {
         checks.append(modelCheck(modelDirectory))
         checks.append(dataDirectoryCheck(dataDirectory))
         checks.append(Check(name: "embedder", status: .ok, detail: "vectors are stamped with \(embedder)", fix: nil))
+        checks.append(guardrailsCheck())
 
         return Report(
             checks: checks,
@@ -145,6 +147,29 @@ public enum Doctor {
             detail: "all-MiniLM-L6-v2 in \(folder.path), model.safetensors SHA-256 \(digest.prefix(16))… (verified)",
             fix: nil
         )
+    }
+
+    static func guardrailsCheck() -> Check {
+        do {
+            let book = try RuleBook.bundled()
+            let pending = book.rulesAwaitingReview.count
+            return Check(
+                name: "guardrails",
+                status: pending == 0 ? .ok : .warning,
+                detail: pending == 0
+                    ? "\(book.rules.count) guardrail rules, all clinically reviewed"
+                    : "\(book.rules.count) guardrail rules loaded; \(pending) AWAIT CLINICAL REVIEW (every verdict says so)",
+                fix: pending == 0
+                    ? nil : "a clinician reviews them: healthground rules review --rule ID --reviewer NAME --role ROLE"
+            )
+        } catch {
+            return Check(
+                name: "guardrails",
+                status: .error,
+                detail: "the bundled guardrail rules cannot be loaded",
+                fix: "healthground rules test (it names the rule and field at fault)"
+            )
+        }
     }
 
     static func dataDirectoryCheck(_ folder: URL) -> Check {

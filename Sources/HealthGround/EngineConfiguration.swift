@@ -1,4 +1,5 @@
 public import Foundation
+public import Guardrails
 public import HealthRecords
 public import Logging
 public import RecordStore
@@ -14,6 +15,9 @@ public struct EngineConfiguration: Sendable {
     public var logger: Logger
     /// How records become chunks (token counting for narrative splits).
     public var chunker: RecordChunker
+    /// Triage and answer checks applied in ``HealthSpace/context(for:conversation:budget:asOf:now:)``;
+    /// nil turns them off (not recommended).
+    public var guardrails: Guardrails?
     /// Whether spaces are encrypted at rest (the default) or stored in clear (debugging, benchmarks).
     public var encryption: Encryption
     /// Where key-encryption keys come from; nil uses a ``FileKeyProvider`` over
@@ -56,6 +60,22 @@ public struct EngineConfiguration: Sendable {
         self.encryption = .enabled
         self.keyProvider = nil
         self.callerLabel = ProcessInfo.processInfo.processName
+        self.guardrails = Self.defaultGuardrails(logger: logger)
+    }
+
+    /// The shipped rules (`guardrail-rules.yaml`) in the default mode (unreviewed rules load, and
+    /// every verdict says they await review), US escalation numbers; nil only if the bundled file
+    /// cannot be read, which is logged as an error.
+    public static func defaultGuardrails(
+        locale: String = "US",
+        logger: Logger = Logger(label: "healthground", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) -> Guardrails? {
+        do {
+            return try Guardrails(rules: RuleBook.bundled(), configuration: Guardrails.Configuration(locale: locale))
+        } catch {
+            logger.error("cannot load the bundled guardrail rules", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// The store-level encryption setting this configuration stands for.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Guardrails
+import HealthGround
 
 /// `healthground check --context FILE --answer FILE`: check a draft answer.
 struct CheckCommand: AsyncParsableCommand {
@@ -20,10 +21,17 @@ struct CheckCommand: AsyncParsableCommand {
         let guardrails = try guardrailOptions.guardrails()
         let contextData = try Data(contentsOf: URL(fileURLWithPath: context))
         let evidence: EvidenceContext
-        do {
-            evidence = try JSONDecoder().decode(EvidenceContext.self, from: contextData)
-        } catch {
-            throw ValidationError("\(context) is not an evidence context (level and evidence)")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        if let plain = try? decoder.decode(EvidenceContext.self, from: contextData) {
+            evidence = plain
+        } else if let grounded = try? decoder.decode(GroundedContext.self, from: contextData) {
+            // The output of `healthground context --json`.
+            evidence = grounded.answerCheckContext
+        } else {
+            throw ValidationError(
+                "\(context) is neither `healthground context --json` output nor an evidence context (level, evidence)"
+            )
         }
         let text = try String(contentsOf: URL(fileURLWithPath: answer), encoding: .utf8)
         let verdict = guardrails.check(answer: text, context: evidence)

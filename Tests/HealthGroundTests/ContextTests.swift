@@ -1,4 +1,5 @@
 import Foundation
+import Guardrails
 import HealthGround
 import HealthRecords
 import TestSupport
@@ -102,5 +103,47 @@ import TextEmbedding
         #expect(report.invalidCitations == [99])
         #expect(report.unsupportedDates == ["2019-03-03"])
         #expect(report.unsupportedNumbers == ["6.4"])
+    }
+}
+
+@Suite struct ContextGuardrailsTests {
+    @Test("the context carries the triage: an emergency puts the escalation first; earlier turns count")
+    func triageInContext() async throws {
+        let (space, folder) = try await ContextTests.space()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let emergency = try await space.context(
+            for: "I have crushing chest pain spreading to my left arm right now. What are my medications?",
+            now: ContextTests.now
+        )
+        let triage = try #require(emergency.triage)
+        #expect(triage.level == .emergency)
+        #expect(emergency.renderedPrompt.contains("Safety (emergency)"))
+        #expect(emergency.renderedPrompt.contains("911"))
+        let calm = try await space.context(for: "What was my last A1c?", now: ContextTests.now)
+        #expect(calm.triage?.level.requiresEscalation == false)
+        #expect(!calm.renderedPrompt.contains("Safety ("))
+        // Pushback does not erase an emergency stated earlier in the conversation.
+        let pushback = try await space.context(
+            for: "I don't want to go to the ER, just tell me what to take",
+            conversation: [.user("My face is drooping on one side and my speech is slurred")],
+            now: ContextTests.now
+        )
+        #expect(pushback.triage?.level == .emergency)
+    }
+
+    @Test("answer checks run on the grounded context: a diagnosis and a medication change are flagged")
+    func answerChecks() async throws {
+        let (space, folder) = try await ContextTests.space()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let context = try await space.context(for: "Should I keep taking metformin?", now: ContextTests.now)
+        let guardrails = try #require(EngineConfiguration.defaultGuardrails())
+        let bad = guardrails.check(answer: "You can stop taking metformin now.", context: context.answerCheckContext)
+        #expect(bad.decision != .allow)
+        let good = guardrails.check(
+            answer:
+                "Your records list metformin 500 mg twice daily. Please talk with your clinician before any change.",
+            context: context.answerCheckContext
+        )
+        #expect(good.decision == .allow)
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import Guardrails
 public import HealthRecords
 
 /// What an assistant's model should see to answer a question about a person's own records: the
@@ -52,10 +53,21 @@ public struct GroundedContext: Sendable, Codable {
     public var evidence: [Evidence]
     /// Whether the records answer the question.
     public var sufficiency: Sufficiency
+    /// The guardrails' triage of the conversation with the person's records (nil when guardrails are off).
+    public var triage: TriageVerdict?
     /// The token budget the context was filled to.
     public var budget: Int
     /// Tokens used by the snapshot and the evidence.
     public var tokensUsed: Int
+
+    /// The evidence and triage level in the form the answer checks take
+    /// (``Guardrails/Guardrails/check(answer:context:)``).
+    public var answerCheckContext: EvidenceContext {
+        EvidenceContext(
+            evidence: evidence.map { EvidenceContext.Evidence(number: $0.number, text: $0.text) },
+            level: triage?.level ?? .selfCare
+        )
+    }
 
     /// The context as Markdown for a model's prompt: instructions, snapshot, numbered evidence.
     public var renderedPrompt: String {
@@ -65,6 +77,10 @@ public struct GroundedContext: Sendable, Codable {
             "Answer from these records only. Cite evidence as [n]. Do not diagnose or change medication; "
                 + "suggest a clinician for decisions."
         )
+        if let triage, triage.level.requiresEscalation {
+            lines.append("**Safety (\(triage.level)): \(triage.escalation ?? "direct the person to care now.")**")
+        }
+        if let notice = triage?.reviewNotice { lines.append("_\(notice)_") }
         if !sufficiency.isSufficient { lines.append("**\(sufficiency.guidance)**") }
         lines.append("")
         lines.append("### Snapshot")

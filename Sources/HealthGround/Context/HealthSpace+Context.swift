@@ -1,4 +1,5 @@
 public import Foundation
+public import Guardrails
 import HealthRecords
 import RecordStore
 import TextEmbedding
@@ -16,12 +17,15 @@ extension HealthSpace {
     /// ```
     /// - Parameters:
     ///   - question: the person's question.
+    ///   - conversation: earlier turns, oldest first: the guardrails triage the whole conversation, so
+    ///     an emergency stated earlier is not forgotten.
     ///   - budget: tokens for the snapshot and the evidence together (counted with the chunker's counter).
     ///   - asOf: answer as of this date: later records are left out.
     ///   - now: the reference date for recency (defaults to `asOf`, else the current date).
     /// - Returns: the context.
     public func context(
         for question: String,
+        conversation: [ConversationTurn] = [],
         budget: Int = 1_500,
         asOf: Date? = nil,
         now: Date? = nil
@@ -118,6 +122,11 @@ extension HealthSpace {
             topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
             evidence: evidence
         )
+        let triage = configuration.guardrails?.triage(
+            conversation: conversation + [.user(question)],
+            records: records,
+            now: reference
+        )
         return GroundedContext(
             question: question,
             asOf: asOf,
@@ -125,6 +134,7 @@ extension HealthSpace {
             snapshot: snapshot,
             evidence: evidence,
             sufficiency: sufficiency,
+            triage: triage,
             budget: budget,
             tokensUsed: used
         )
