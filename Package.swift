@@ -134,7 +134,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "GroundingEvalTests", dependencies: ["GroundingEval", "TestSupport"]),
+        .testTarget(
+            name: "GroundingEvalTests",
+            dependencies: ["GroundingEval", "HealthGround", "HealthRecords", "TextEmbedding", "TestSupport"]
+        ),
         .testTarget(
             name: "GuardrailsTests",
             dependencies: ["Guardrails", "HealthRecords", "TextEmbedding", "TestSupport"]

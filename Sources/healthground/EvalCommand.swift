@@ -7,7 +7,7 @@ struct EvalCommand: AsyncParsableCommand {
         abstract: "Offline evaluations: rubrics, retrieval, triage, answer checks, grounding.",
         subcommands: [
             EvalRubricsCommand.self, EvalRetrievalCommand.self, EvalContextCommand.self, EvalTriageCommand.self,
-            EvalAnswersCommand.self, EvalCompareCommand.self,
+            EvalAnswersCommand.self, EvalGroundingCommand.self, EvalCompareCommand.self,
         ]
     )
 }

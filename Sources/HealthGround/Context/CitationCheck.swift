@@ -50,6 +50,29 @@ public enum CitationCheck {
         )
     }
 
+    /// How many citation markers (`[3]`, `[1, 2]` counts two) an answer has.
+    public static func citationCount(in answer: String) -> Int {
+        var count = 0
+        var search = answer.startIndex..<answer.endIndex
+        while let range = answer.range(of: #"\[(\d+(?:\s*,\s*\d+)*)\]"#, options: .regularExpression, range: search) {
+            count += answer[range].split(separator: ",").count
+            search = range.upperBound..<answer.endIndex
+        }
+        return count
+    }
+
+    /// How many numbers and dates (the claims ``verify(answer:context:)`` checks) an answer has.
+    public static func claimCount(in answer: String) -> Int {
+        let stripped = answer.replacingOccurrences(
+            of: #"\[\d+(?:\s*,\s*\d+)*\]"#,
+            with: " ",
+            options: .regularExpression
+        )
+        let found = dates(in: stripped)
+        let numbers = numbers(in: stripped).filter { number in !found.contains { $0.range.overlaps(number.range) } }
+        return found.count + numbers.count
+    }
+
     static func citations(in text: String) -> Set<Int> {
         var result: Set<Int> = []
         var search = text.startIndex..<text.endIndex
