@@ -291,6 +291,7 @@ public actor HealthSpace {
     /// The fused, filtered top `k` with their chunks.
     func candidates(
         _ query: String,
+        lexicalQuery: String? = nil,
         k: Int,
         filter: SearchFilter,
         mode: SearchMode,
@@ -334,7 +335,9 @@ public actor HealthSpace {
         }
         var lexical: [(Int64, Double)] = []
         if mode != .dense {
-            lexical = try store.lexicalSearch(query, filter: filter, limit: depth).map { ($0.rowID, $0.score) }
+            lexical = try store.lexicalSearch(lexicalQuery ?? query, filter: filter, limit: depth).map {
+                ($0.rowID, $0.score)
+            }
         }
         let fused = Array(RankFusion.fuse(dense: dense, lexical: lexical, method: fusion).prefix(k))
         let chunks = try store.chunks(rowIDs: fused.map(\.rowID))

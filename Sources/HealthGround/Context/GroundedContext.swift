@@ -35,8 +35,13 @@ public struct GroundedContext: Sendable, Codable {
         public var isSufficient: Bool
         /// A score in [0, 1]; above the calibrated threshold means sufficient.
         public var confidence: Double
-        /// Content words of the question found nowhere in the person's records.
+        /// Content words of the question found nowhere in the person's records, neither as written nor
+        /// as a close match (by meaning) of the best candidate chunks.
         public var missingTerms: [String]
+        /// Words not found as written but close in meaning to a candidate chunk (`statin` → atorvastatin).
+        public var matchedByMeaning: [String]
+        /// The best dense similarity between the question and a chunk.
+        public var topSimilarity: Double
         /// A sentence for the assistant: what to say when the records do not answer.
         public var guidance: String
     }

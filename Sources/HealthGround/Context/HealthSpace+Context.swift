@@ -36,6 +36,7 @@ extension HealthSpace {
         let queryVector = try configuration.embedder.embed(question)
         let pool = try candidates(
             question,
+            lexicalQuery: LayTerms.expandedQuery(question),
             k: 60,
             filter: filter,
             mode: .hybrid,
@@ -120,6 +121,7 @@ extension HealthSpace {
             analysis: analysis,
             records: records,
             topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
+            candidateRows: pool.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
             evidence: evidence
         )
         let triage = configuration.guardrails?.triage(
@@ -159,32 +161,53 @@ extension HealthSpace {
     }
 
     /// Sufficient when the evidence is not empty, every kind the question names exists in the records,
-    /// and the question's specific words are found in the records — or the dense match is strong.
+    /// and the question's specific words are found in the records — as written (FTS), or close in
+    /// meaning to one of the best candidate chunks (each missing word embedded alone) — or when the
+    /// dense match is strong.
     private func judgeSufficiency(
         analysis: QuestionAnalysis,
         records: [ClinicalRecord],
         topDense: Float,
+        candidateRows: [Int],
         evidence: [GroundedContext.Evidence]
     ) throws -> GroundedContext.Sufficiency {
         let presentKinds = Set(records.filter { $0.assertion == .present }.map(\.kind))
         let missingKinds = analysis.kinds.subtracting(presentKinds).subtracting([.observation])
-        var missing: [String] = []
+        var absent: [String] = []
         var checked = 0
-        for term in analysis.terms where term.count >= 4 && !ContextWeighting.genericWords.contains(term) {
+        for term in analysis.terms where term.count >= 3 && !ContextWeighting.genericWords.contains(term) {
             if QuestionAnalysis.kindWords[term] != nil { continue }
             checked += 1
-            if try !containsTerm(term) { missing.append(term) }
+            if try containsTerm(term) { continue }
+            if try LayTerms.alternatives(for: term).contains(where: { try containsTerm($0) }) { continue }
+            absent.append(term)
+        }
+        var missing: [String] = []
+        var byMeaning: [String] = []
+        if !absent.isEmpty {
+            let vectors = try configuration.embedder.embed(absent)
+            for (term, vector) in zip(absent, vectors) {
+                var best: Float = -1
+                for row in candidateRows {
+                    guard let chunkVector = self.vector(atRow: row) else { continue }
+                    var dot: Float = 0
+                    for (a, b) in zip(vector, chunkVector) { dot += a * b }
+                    best = max(best, dot)
+                }
+                if best >= ContextWeighting.termMeaningMatch { byMeaning.append(term) } else { missing.append(term) }
+            }
         }
         let coverage = checked == 0 ? 1 : Double(checked - missing.count) / Double(checked)
-        let dense = Double(topDense)
         var confidence = coverage
-        if dense >= Double(ContextWeighting.strongDenseMatch) { confidence = max(confidence, 0.75) }
+        if topDense >= ContextWeighting.strongDenseMatch { confidence = max(confidence, 0.75) }
         if !missingKinds.isEmpty || evidence.isEmpty { confidence = min(confidence, 0.2) }
         let sufficient = confidence >= ContextWeighting.sufficiencyThreshold
         return GroundedContext.Sufficiency(
             isSufficient: sufficient,
             confidence: confidence,
             missingTerms: missing,
+            matchedByMeaning: byMeaning,
+            topSimilarity: Double(topDense),
             guidance: sufficient
                 ? "The records contain information related to this question."
                 : "The person's records do not appear to contain this: say so plainly instead of guessing, "
@@ -201,6 +224,10 @@ enum ContextWeighting {
     static let sufficiencyThreshold = 0.5
     /// A dense similarity that counts as a strong match on its own.
     static let strongDenseMatch: Float = 0.6
+    /// How close (cosine) a missing word must be to a candidate chunk to count as found by meaning.
+    static let termMeaningMatch: Float = 0.4
+    /// How many of the best candidates a missing word is compared with.
+    static let meaningCandidates = 10
 
     /// Words too general to show that a topic is (or is not) in the records.
     static let genericWords: Set<String> = [
