@@ -92,6 +92,8 @@ extension HealthSpace {
             where count((kept + [line]).joined(separator: "\n")) <= budget / 2 {
                 kept.append(line)
             }
+            // A section heading whose lines did not fit is dropped too.
+            while let last = kept.last, last.hasSuffix(":") { kept.removeLast() }
             snapshot = kept.joined(separator: "\n")
         }
         var used = count(snapshot)
