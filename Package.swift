@@ -136,7 +136,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GroundingEvalTests",
-            dependencies: ["GroundingEval", "HealthGround", "HealthRecords", "TextEmbedding", "TestSupport"]
+            dependencies: [
+                "GroundingEval", "Guardrails", "HealthGround", "HealthRecords", "TextEmbedding", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "GuardrailsTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GroundingEval
 import Guardrails
 
 /// `healthground eval answers`: precision and recall of each answer check.
@@ -13,11 +14,18 @@ struct EvalAnswersCommand: AsyncParsableCommand {
     @Option(help: "A .jsonl file or a folder of them.") var cases = "eval/answer-checks"
     @Option(help: "train, test (held out) or all.") var split = "all"
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "The report folder (default: eval-reports/KIND-<time>).") var out: String?
 
     func run() async throws {
         let guardrails = try guardrailOptions.guardrails()
         let loaded = try AnswerEvaluation.loadCases(from: URL(fileURLWithPath: cases))
         let report = AnswerEvaluation.run(loaded, split: split, guardrails: guardrails)
+        let folder = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? EvalProgress.defaultFolder("answers")
+        try ReportWriter.write(
+            EvalReport.answers(report, inputs: [try InputChecksum.of(URL(fileURLWithPath: cases))]),
+            to: folder
+        )
+        if !json { print("report: \(folder.path)/report.{json,md,html}") }
         if json {
             try printJSON(report)
             return

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GroundingEval
+import Guardrails
 import HealthGround
 import HealthRecords
 
@@ -138,18 +139,16 @@ struct EvalRubricsCommand: AsyncParsableCommand {
         return Dictionary(answered, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The grounding of one example: its space's top hybrid-search hits for the last user turn, with
-    /// their citations, or nil when the example names no space or nothing is found.
-    ///
-    /// TODO(lead): use the façade's assembled context (`HealthSpace.context(for:)`) once merged.
+    /// The grounding of one example: the grounded context (safety line, snapshot, numbered evidence)
+    /// that its space gives for the last user turn, with the earlier user turns as conversation; nil
+    /// when the example names no space.
     private static func groundingText(for example: RubricExample, engine: GroundingEngine) async throws -> String? {
         guard let spaceID = example.space,
             let question = example.prompt.last(where: { $0.role == "user" })?.content
         else { return nil }
-        let hits = try await engine.space(spaceID).search(question, k: 8)
-        guard !hits.isEmpty else { return nil }
-        let evidence = hits.map { "[\($0.rank)] \($0.citation)\n\($0.chunk.text)" }.joined(separator: "\n\n")
-        return "Records from the user's own health record (cite them by number when you use them):\n\n" + evidence
+        let earlier = example.prompt.dropLast().filter { $0.role == "user" }.map { ConversationTurn.user($0.content) }
+        let context = try await engine.space(spaceID).context(for: question, conversation: earlier)
+        return context.renderedPrompt
     }
 
     private func makeGrader() throws -> any Grader {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GroundingEval
 import Guardrails
 
 /// `healthground eval triage`: accuracy, recall per level, safety rate and over-triage.
@@ -13,11 +14,22 @@ struct EvalTriageCommand: AsyncParsableCommand {
     @Option(help: "A .jsonl file or a folder of them.") var cases = "eval/triage"
     @Option(help: "train, test (held out) or all.") var split = "all"
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "The report folder (default: eval-reports/KIND-<time>).") var out: String?
 
     func run() async throws {
         let guardrails = try guardrailOptions.guardrails()
         let loaded = try TriageEvaluation.loadCases(from: URL(fileURLWithPath: cases))
         let report = TriageEvaluation.run(loaded, split: split, guardrails: guardrails)
+        let folder = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? EvalProgress.defaultFolder("triage")
+        try ReportWriter.write(
+            EvalReport.triage(
+                report,
+                inputs: [try InputChecksum.of(URL(fileURLWithPath: cases))],
+                embedder: guardrailOptions.embedder
+            ),
+            to: folder
+        )
+        if !json { print("report: \(folder.path)/report.{json,md,html}") }
         if json {
             try printJSON(report)
             return
