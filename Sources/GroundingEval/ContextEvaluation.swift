@@ -62,36 +62,38 @@ public struct ContextEvaluation: Sendable {
     public var questions: [Question]
 
     /// Reads a BEIR-layout folder: `queries.jsonl` (with optional `type`, `needs`) and `qrels/test.tsv`.
+    /// Unlike a retrieval benchmark, questions without judgments are kept: they are the unanswerable ones.
+    /// - Throws: ``EvalError`` naming the file and line that cannot be read.
     public init(folder: URL) throws {
-        var relevant: [String: [String]] = [:]
-        let qrels = try String(contentsOf: folder.appendingPathComponent("qrels/test.tsv"), encoding: .utf8)
-        for line in qrels.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: "\t").map(String.init)
-            guard fields.count >= 3, (Int(fields[2]) ?? 0) > 0 else { continue }
-            relevant[fields[0], default: []].append(fields[1])
-        }
-        let text = try String(contentsOf: folder.appendingPathComponent("queries.jsonl"), encoding: .utf8)
-        var questions: [Question] = []
-        for (index, line) in text.split(separator: "\n").enumerated() {
-            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let id = object["_id"] as? String, let question = object["text"] as? String
-            else {
-                throw CocoaError(
-                    .fileReadCorruptFile,
-                    userInfo: [NSDebugDescriptionErrorKey: "queries.jsonl line \(index + 1)"]
-                )
+        struct Line: Decodable {
+            var id: String
+            var text: String
+            var type: String?
+            var needs: String?
+
+            enum CodingKeys: String, CodingKey {
+                case id = "_id"
+                case text, type, needs
             }
-            questions.append(
-                Question(
-                    id: id,
-                    text: question,
-                    type: object["type"] as? String ?? "other",
-                    needs: object["needs"] as? String ?? "any",
-                    relevant: relevant[id] ?? []
-                )
+        }
+        let judgments = try BEIRDataset.parseQrels(
+            InputFiles.contents(of: folder.appendingPathComponent("qrels/test.tsv")),
+            file: "qrels/test.tsv"
+        )
+        let lines = try JSONLines.decode(
+            Line.self,
+            from: InputFiles.contents(of: folder.appendingPathComponent("queries.jsonl")),
+            file: "queries.jsonl"
+        )
+        questions = lines.map { line in
+            Question(
+                id: line.id,
+                text: line.text,
+                type: line.type ?? "other",
+                needs: line.needs ?? "any",
+                relevant: (judgments[line.id] ?? [:]).filter { $0.value > 0 }.keys.sorted()
             )
         }
-        self.questions = questions
     }
 
     /// Runs every question against a space.

@@ -4,6 +4,7 @@ public import Foundation
 import GRDB
 import Guardrails
 import HealthRecords
+import VectorSearch
 
 /// Checks the machine and the installation: SQLite and FTS5, the BLAS library in use and its speed,
 /// LAPACKE, the model files, and the data directory.
@@ -205,44 +206,12 @@ public enum Doctor {
     /// The resolved path of the shared object that provides `cblas_sgemm`.
     public static func blasLibraryPath() -> String? {
         guard let raw = hg_blas_library_path() else { return nil }
-        let path = String(cString: raw)
-        return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { _ in
-            URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        } ?? URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return URL(fileURLWithPath: String(cString: raw)).resolvingSymlinksInPath().path
     }
 
     /// The best of a few timed 512×512×384 sgemm calls, in GFLOP/s.
     public static func measureSGEMM() -> Double {
-        let m = 512
-        let n = 512
-        let k = 384
-        let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
-        let b = (0..<(k * n)).map { Float(($0 * 104_729) % 1000) / 1000 - 0.5 }
-        var c = [Float](repeating: 0, count: m * n)
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            // (M×K) · (K×N) → M×N
-            cblas_sgemm(
-                CblasRowMajor,
-                CblasNoTrans,
-                CblasNoTrans,
-                Int32(m),
-                Int32(n),
-                Int32(k),
-                1,
-                a,
-                Int32(k),
-                b,
-                Int32(n),
-                0,
-                &c,
-                Int32(n)
-            )
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = min(best, seconds)
-        }
-        return 2 * Double(m * n * k) / best / 1e9
+        ExactSearch.measureSGEMMRate(m: 512, n: 512, k: 384)
     }
 
     static func lapackeWorks() -> Bool {

@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 
 /// Exhaustive inner-product search over a ``VectorMatrix`` with BLAS.
 public enum ExactSearch {
@@ -123,6 +124,55 @@ public enum ExactSearch {
             }
         }
         return heaps.map { $0.sorted() }
+    }
+
+    /// The `k` best of some candidate rows by their exact float32 inner product with `query`: the
+    /// rescoring step of the approximate scans (int8, PCA).
+    public static func rescore(_ rows: [Int], query: [Float], in matrix: VectorMatrix, k: Int) -> [ScoredRow] {
+        let dimension = matrix.dimension
+        var rescored = TopK(k: k)
+        matrix.storage.withUnsafeBufferPointer { values in
+            for row in rows {
+                let base = row * dimension
+                var dot: Float = 0
+                for j in 0..<dimension { dot += values[base + j] * query[j] }
+                rescored.insert(row: row, score: dot)
+            }
+        }
+        return rescored.sorted()
+    }
+
+    /// The best of five timed `cblas_sgemm` calls of an (m×k) by (n×k)ᵀ product, in GFLOP/s
+    /// (2·m·n·k per call), with the BLAS thread count as it is set: the machine's compute limit, for
+    /// `doctor` and the benchmarks.
+    public static func measureSGEMMRate(m: Int, n: Int, k: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k)
+        let b = [Float](repeating: 0.25, count: n * k)
+        var c = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            // (m×k) · (n×k)ᵀ → m×n
+            cblas_sgemm(
+                CblasRowMajor,
+                CblasNoTrans,
+                CblasTrans,
+                Int32(m),
+                Int32(n),
+                Int32(k),
+                1,
+                a,
+                Int32(k),
+                b,
+                Int32(k),
+                0,
+                &c,
+                Int32(n)
+            )
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        precondition(c[0] == Float(k) * 0.125, "sgemm gave a wrong result")
+        return 2 * Double(m * n * k) / best / 1e9
     }
 
     /// The same ranking computed with a plain Swift loop, for checking the BLAS path.

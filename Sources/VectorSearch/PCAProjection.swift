@@ -171,16 +171,6 @@ public enum PCASearch {
             k: k * max(1, rescoreFactor),
             allowed: allowed
         )
-        var rescored = TopK(k: k)
-        let dimension = exact.dimension
-        exact.storage.withUnsafeBufferPointer { values in
-            for candidate in candidates {
-                let base = candidate.row * dimension
-                var dot: Float = 0
-                for j in 0..<dimension { dot += values[base + j] * query[j] }
-                rescored.insert(row: candidate.row, score: dot)
-            }
-        }
-        return rescored.sorted()
+        return ExactSearch.rescore(candidates.map(\.row), query: query, in: exact, k: k)
     }
 }

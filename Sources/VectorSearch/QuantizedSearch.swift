@@ -40,16 +40,7 @@ public enum QuantizedSearch {
                 }
             }
         }
-        var rescored = TopK(k: k)
-        exact.storage.withUnsafeBufferPointer { values in
-            for candidate in candidates.heap {
-                let base = candidate.row * dimension
-                var dot: Float = 0
-                for j in 0..<dimension { dot += values[base + j] * query[j] }
-                rescored.insert(row: candidate.row, score: dot)
-            }
-        }
-        return rescored.sorted()
+        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
     }
 
     /// Σ weights[j]·codes[j] over one row of byte codes, 16 lanes at a time with two accumulators.

@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import VectorSearch
 
 /// Measures what the machine can do at best: a streaming read and a large sgemm.
 enum MachineLimits {
@@ -44,31 +45,6 @@ enum MachineLimits {
     /// The sgemm rate in GFLOP/s (2·n³ per call), best of 5 calls on n×n matrices, with the BLAS
     /// thread count already set.
     static func sgemmRate(size n: Int) -> Double {
-        let a = [Float](repeating: 0.5, count: n * n)
-        let b = [Float](repeating: 0.25, count: n * n)
-        var c = [Float](repeating: 0, count: n * n)
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            cblas_sgemm(
-                CblasRowMajor,
-                CblasNoTrans,
-                CblasTrans,
-                Int32(n),
-                Int32(n),
-                Int32(n),
-                1,
-                a,
-                Int32(n),
-                b,
-                Int32(n),
-                0,
-                &c,
-                Int32(n)
-            )
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        precondition(c[0] == Float(n) * 0.125, "sgemm gave a wrong result")
-        return 2 * Double(n * n * n) / best / 1e9
+        ExactSearch.measureSGEMMRate(m: n, n: n, k: n)
     }
 }
