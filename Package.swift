@@ -22,6 +22,9 @@ let package = Package(
         // alternatives system (OpenBLAS when libopenblas0-pthread is installed).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE"),
+        // Element-wise kernels (softmax, GELU, LayerNorm, the int8 scan) in C, with an AVX2+FMA build
+        // chosen at run time and a portable one otherwise.
+        .target(name: "CKernels"),
 
         .target(
             name: "HealthRecords",
@@ -36,13 +39,14 @@ let package = Package(
             name: "TextEmbedding",
             dependencies: [
                 "CBLAS",
+                "CKernels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "VectorSearch",
-            dependencies: ["CBLAS", "CLAPACKE"]
+            dependencies: ["CBLAS", "CLAPACKE", "CKernels"]
         ),
         .target(
             name: "RecordStore",
@@ -76,6 +80,7 @@ let package = Package(
                 "Guardrails",
                 "CBLAS",
                 "CLAPACKE",
+                "CKernels",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -116,8 +121,8 @@ let package = Package(
                 "HealthRecords", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "TestSupport"]),
-        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "TestSupport"]),
+        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "CKernels", "TestSupport"]),
+        .testTarget(name: "VectorSearchTests", dependencies: ["VectorSearch", "CKernels", "TestSupport"]),
         .testTarget(
             name: "RecordStoreTests",
             dependencies: [

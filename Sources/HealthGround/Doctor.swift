@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import CLAPACKE
 public import Foundation
 import GRDB
@@ -82,6 +83,19 @@ public enum Doctor {
                 fix: isReference
                     ? "apt-get install libopenblas0-pthread && update-alternatives --config libblas.so.3-x86_64-linux-gnu"
                     : nil
+            )
+        )
+
+        let vectorized = hg_kernels_vectorized() == 1
+        checks.append(
+            Check(
+                name: "kernels",
+                status: vectorized ? .ok : .warning,
+                detail: vectorized
+                    ? "AVX2+FMA builds of softmax, GELU, LayerNorm and the int8 scan in use"
+                    : "portable builds of softmax, GELU, LayerNorm and the int8 scan in use (no AVX2+FMA): "
+                        + "the encoder runs slower",
+                fix: nil
             )
         )
 

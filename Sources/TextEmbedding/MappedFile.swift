@@ -40,4 +40,12 @@ final class MappedFile: @unchecked Sendable {
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
     }
+
+    /// Lets the kernel drop the pages read so far (they are read again from the page cache if touched),
+    /// so that tensors copied elsewhere do not count twice in resident memory.
+    func releaseResidentPages() {
+        if let base = bytes.baseAddress {
+            _ = madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, Int32(MADV_DONTNEED))
+        }
+    }
 }

@@ -67,6 +67,9 @@ public struct MiniLMEmbedder: Embedder {
             dimension: configuration.hiddenSize,
             version: 1
         )
+        // The layers now live in the weights' own arena and the digest is taken: only the embedding
+        // tables are still read from the mapping, a row at a time.
+        file.file.releaseResidentPages()
     }
 
     public func embed(_ texts: [String]) throws -> [[Float]] {
@@ -76,12 +79,14 @@ public struct MiniLMEmbedder: Embedder {
     /// Embeds texts already turned into ids by ``tokenizer``, in order.
     ///
     /// Sequences are sorted by length and grouped into batches of up to 32 sequences and 2,048 tokens,
-    /// so that texts of similar length run together.
+    /// so that texts of similar length run together. With `threads` above 1 and more than one batch,
+    /// the batches are shared among `threads` workers that each run BLAS on one thread (the encoder's
+    /// softmax, GELU and attention then run in parallel too, not only its matrix products); a single
+    /// batch, such as a query, runs on one worker with BLAS on `threads` threads.
     /// - Precondition: every sequence is non-empty, at most ``maximumSequenceLength`` long, and its ids
     ///   are in the vocabulary.
     public func embed(tokenIDs sequences: [[Int]]) throws -> [[Float]] {
         guard !sequences.isEmpty else { return [] }
-        if let threads { hg_blas_set_threads(Int32(threads)) }
         let dimension = identity.dimension
         let vocabulary = tokenizer.vocabularySize
         for sequence in sequences {
@@ -94,33 +99,63 @@ public struct MiniLMEmbedder: Embedder {
         let longest = sequences[order[0]].count
         // Scratch for the largest batch this call forms, not for the largest any call could.
         let totalTokens = sequences.reduce(0) { $0 + $1.count }
-        let capacity = max(min(Self.tokensPerBatch, totalTokens), longest)
-        let workspace = BERTEncoder.Workspace(
-            configuration: encoder.weights.configuration,
-            capacity: capacity,
-            longest: longest
-        )
-        let output = UnsafeMutablePointer<Float>.allocate(capacity: Self.batchSize * dimension)
-        defer { output.deallocate() }
-        var vectors = [[Float]](repeating: [], count: sequences.count)
+        // With several workers the tokens are split into a multiple of `workers` batches of about
+        // equal size, so that no worker idles while another finishes a long batch.
+        let wanted = max(1, threads ?? 1)
+        let batchCount = (totalTokens + Self.tokensPerBatch - 1) / Self.tokensPerBatch
+        let evenCount = (batchCount + wanted - 1) / wanted * wanted
+        let target = sequences.count > 1 ? (totalTokens + evenCount - 1) / evenCount : totalTokens
+        let capacity = max(min(Self.tokensPerBatch, target), longest)
+        var batches: [[Int]] = []
         var batch: [Int] = []
         var batchTokens = 0
-        func run() {
-            encoder.encode(batch.map { sequences[$0] }, workspace: workspace, into: output)
-            for (slot, index) in batch.enumerated() {
-                vectors[index] = Array(UnsafeBufferPointer(start: output + slot * dimension, count: dimension))
-            }
-            batch.removeAll(keepingCapacity: true)
-            batchTokens = 0
-        }
         for index in order {
             let count = sequences[index].count
-            if !batch.isEmpty && (batch.count == Self.batchSize || batchTokens + count > capacity) { run() }
+            if !batch.isEmpty && (batch.count == Self.batchSize || batchTokens + count > capacity) {
+                batches.append(batch)
+                batch = []
+                batchTokens = 0
+            }
             batch.append(index)
             batchTokens += count
         }
-        if !batch.isEmpty { run() }
-        return vectors
+        batches.append(batch)
+
+        let workers = min(wanted, batches.count)
+        let groups = batches
+        if let threads { hg_blas_set_threads(Int32(workers > 1 ? 1 : threads)) }
+        // One row of `dimension` floats per sequence, in the input order; each worker writes only the
+        // rows of its own batches.
+        let result = ResultRows(base: .allocate(capacity: sequences.count * dimension))
+        defer { result.base.deallocate() }
+        let encoder = encoder
+        let configuration = encoder.weights.configuration
+        let work: @Sendable (Int) -> Void = { worker in
+            let workspace = BERTEncoder.Workspace(configuration: configuration, capacity: capacity, longest: longest)
+            let output = UnsafeMutablePointer<Float>.allocate(capacity: Self.batchSize * dimension)
+            defer { output.deallocate() }
+            // Batches are sorted longest first; dealing them round-robin keeps the workers' loads close.
+            for number in stride(from: worker, to: groups.count, by: workers) {
+                let members = groups[number]
+                encoder.encode(
+                    members.map { sequences[$0] },
+                    workspace: workspace,
+                    into: output,
+                    threads: workers > 1 ? 1 : wanted
+                )
+                for (slot, index) in members.enumerated() {
+                    (result.base + index * dimension).update(from: output + slot * dimension, count: dimension)
+                }
+            }
+        }
+        if workers > 1 {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        } else {
+            work(0)
+        }
+        return (0..<sequences.count).map {
+            Array(UnsafeBufferPointer(start: result.base + $0 * dimension, count: dimension))
+        }
     }
 
     /// The weights' SHA-256 in hex: from `setup.sh`'s `.verified` stamp when its size matches, else computed.
@@ -136,4 +171,10 @@ public struct MiniLMEmbedder: Embedder {
         }
         return SHA256.hash(data: file.file.bytes).map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// The output rows shared by the encoder's workers; each worker writes disjoint rows, and the rows are
+/// read only after every worker has finished.
+private struct ResultRows: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Approximate inner-product search over a ``QuantizedMatrix``, with exact float32 rescoring.
 public enum QuantizedSearch {
     /// The `k` best rows: the quantized scan keeps `k × rescoreFactor` candidates, which are then
@@ -29,52 +31,35 @@ public enum QuantizedSearch {
             weights[j] = query[j] * quantized.scale[j]
         }
         var candidates = TopK(k: k * max(1, rescoreFactor))
+        // Scores a block of rows at a time with the C kernel (AVX2 when the processor has it), then
+        // feeds the bounded heap; the block stays in L1.
+        let blockRows = 512
+        var block = [Float](repeating: 0, count: blockRows)
         quantized.codes.withUnsafeBytes { codes in
+            let base = codes.bindMemory(to: UInt8.self).baseAddress!
             weights.withUnsafeBufferPointer { weights in
-                for row in 0..<quantized.count {
-                    let score = offset + dot(codes.baseAddress! + row * dimension, weights)
-                    if score >= candidates.threshold {
-                        if let allowed, !allowed(row) { continue }
-                        candidates.insert(row: row, score: score)
+                block.withUnsafeMutableBufferPointer { block in
+                    var first = 0
+                    while first < quantized.count {
+                        let rows = min(blockRows, quantized.count - first)
+                        hg_u8_scores(
+                            base + first * dimension,
+                            rows,
+                            dimension,
+                            weights.baseAddress,
+                            offset,
+                            block.baseAddress
+                        )
+                        for index in 0..<rows where block[index] >= candidates.threshold {
+                            let row = first + index
+                            if let allowed, !allowed(row) { continue }
+                            candidates.insert(row: row, score: block[index])
+                        }
+                        first += rows
                     }
                 }
             }
         }
         return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
-    }
-
-    /// Σ weights[j]·codes[j] over one row of byte codes, 16 lanes at a time with two accumulators.
-    @inline(__always)
-    static func dot(_ codes: UnsafeRawPointer, _ weights: UnsafeBufferPointer<Float>) -> Float {
-        let dimension = weights.count
-        let w = UnsafeRawPointer(weights.baseAddress!)
-        var sum0 = SIMD16<Float>()
-        var sum1 = SIMD16<Float>()
-        var j = 0
-        while j + 32 <= dimension {
-            let c0 = codes.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
-            let c1 = codes.loadUnaligned(fromByteOffset: j + 16, as: SIMD16<UInt8>.self)
-            sum0 +=
-                SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c0))
-                * w.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-            sum1 +=
-                SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c1))
-                * w.loadUnaligned(fromByteOffset: (j + 16) * 4, as: SIMD16<Float>.self)
-            j += 32
-        }
-        if j + 16 <= dimension {
-            let c0 = codes.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
-            sum0 +=
-                SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: c0))
-                * w.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-            j += 16
-        }
-        var tail: Float = 0
-        let bytes = codes.assumingMemoryBound(to: UInt8.self)
-        while j < dimension {
-            tail += weights[j] * Float(bytes[j])
-            j += 1
-        }
-        return (sum0 + sum1).sum() + tail
     }
 }

@@ -45,6 +45,24 @@ struct MiniLMEmbedderTests {
         }
     }
 
+    @Test("two workers (several batches shared out) and a query split over two threads give the same vectors")
+    func threadsDoNotChangeVectors() throws {
+        let parallel = try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: 2)
+        // Enough text for several 2,048-token batches, so that both workers get some.
+        let texts = Array(repeating: reference.items.map(\.text), count: 4).joined().map { $0 }
+        let single = try embedder.embed(texts)
+        let shared = try parallel.embed(texts)
+        try #require(shared.count == texts.count)
+        for index in texts.indices {
+            #expect(cosine(shared[index], single[index]) >= 0.99999, "text \(index)")
+            let item = reference.items[index % reference.items.count]
+            #expect(cosine(shared[index], item.embedding) >= 0.9999, "text \(index)")
+        }
+        let query = reference.items.first { $0.tokenIDs.count <= 32 && $0.tokenIDs.count > 4 }
+        let short = try #require(query)
+        #expect(cosine(try parallel.embed(short.text), short.embedding) >= 0.9999)
+    }
+
     @Test("vectors are unit length, in input order, and stamped with the weights' checksum")
     func unitVectorsInOrderAndIdentity() throws {
         let texts = ["Hemoglobin A1c 7.2 %", "penicillin allergy", ""]

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 import VectorSearch
 
@@ -124,6 +125,31 @@ struct SeededVectors {
                 let decoded = quantized.minimum[j] + quantized.scale[j] * Float(quantized.codes[row * 16 + j])
                 #expect(abs(decoded - matrix.storage[row * 16 + j]) <= quantized.scale[j] / 2 + 1e-6)
             }
+        }
+    }
+}
+
+/// The int8 scoring kernel (AVX2 when available) against its portable build and a direct sum.
+@Suite struct ByteScoreKernelTests {
+    @Test(arguments: [384, 37, 8, 1])
+    func scoresMatch(dimension: Int) {
+        let rows = 21
+        var state: UInt64 = UInt64(dimension)
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let codes = (0..<(rows * dimension)).map { _ in UInt8(truncatingIfNeeded: next()) }
+        let weights = (0..<dimension).map { _ in Float(Int(next() % 2001) - 1000) / 1000 }
+        var fast = [Float](repeating: 0, count: rows)
+        var portable = [Float](repeating: 0, count: rows)
+        hg_u8_scores(codes, rows, dimension, weights, 0.25, &fast)
+        hg_u8_scores_portable(codes, rows, dimension, weights, 0.25, &portable)
+        for row in 0..<rows {
+            var direct: Double = 0.25
+            for j in 0..<dimension { direct += Double(weights[j]) * Double(codes[row * dimension + j]) }
+            #expect(abs(Double(fast[row]) - direct) <= 1e-3 * max(1, abs(direct)), "row \(row)")
+            #expect(abs(Double(portable[row]) - direct) <= 1e-3 * max(1, abs(direct)), "row \(row)")
         }
     }
 }

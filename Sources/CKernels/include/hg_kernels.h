@@ -1,0 +1,52 @@
+#ifndef HEALTHGROUND_KERNELS_H
+#define HEALTHGROUND_KERNELS_H
+
+// Element-wise kernels for the encoder and the int8 scan. Each has a portable C body and, on x86-64,
+// an AVX2+FMA build of the same body chosen once at run time when the processor has those units.
+// The portable build keeps the library correct on any CPU; the AVX2 build is what makes it fast.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Softmax of each row of a rows × width matrix, in place.
+void hg_softmax_rows(float *matrix, long rows, long width);
+
+// GELU, the erf form x · ½ · (1 + erf(x / √2)), in place over `count` values.
+void hg_gelu(float *values, long count);
+
+// LayerNorm of each row in place: (x − mean) / √(variance + ε) · weight + bias.
+void hg_layer_norm(float *matrix, long rows, long width, const float *weight, const float *bias,
+                   float epsilon);
+
+// scores[r] = offset + Σ_j weights[j] · codes[r · dimension + j], for r in 0..<rows.
+void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
+                  float *scores);
+
+// The portable builds of the same kernels, whatever the processor (the reference in tests).
+void hg_softmax_rows_portable(float *matrix, long rows, long width);
+void hg_gelu_portable(float *values, long count);
+void hg_layer_norm_portable(float *matrix, long rows, long width, const float *weight, const float *bias,
+                            float epsilon);
+void hg_u8_scores_portable(const uint8_t *codes, long rows, long dimension, const float *weights,
+                           float offset, float *scores);
+
+// y[i·ldy + j] += Σ_p x[i·ldx + p] · w[j·ldw + p] for i < m, j < n: a matrix product with the second
+// operand transposed (w holds n rows of k), without packing either operand. For few rows of x (a
+// query's tokens) this beats a packing sgemm, which copies all of w on every call.
+void hg_gemm_nt_accumulate(long m, long n, long k, const float *x, long ldx, const float *w, long ldw, float *y,
+                           long ldy);
+void hg_gemm_nt_accumulate_portable(long m, long n, long k, const float *x, long ldx, const float *w, long ldw,
+                                    float *y, long ldy);
+
+// 1 when the AVX2+FMA builds are in use, 0 when the portable ones are.
+int hg_kernels_vectorized(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

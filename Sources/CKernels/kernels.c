@@ -1,0 +1,383 @@
+// Element-wise kernels for the encoder and the int8 scan; see hg_kernels.h.
+//
+// The portable bodies use libm's expf and erff and serve as the reference. The AVX2 bodies use:
+// - exp: Cody–Waite range reduction x = n·ln 2 + r with |r| ≤ ½ ln 2, then the degree-7 Taylor
+//   polynomial of e^r (truncation error below 6e-9 relative) and 2^n built in the exponent bits;
+// - erf: Abramowitz & Stegun 7.1.26, erf(z) = 1 − (a₁t + … + a₅t⁵)·e^(−z²) with t = 1/(1 + p·z),
+//   absolute error at most 1.5e-7 (the handbook's bound), odd in z.
+
+#include "hg_kernels.h"
+
+#include <math.h>
+#include <stdatomic.h>
+
+// MARK: - Portable bodies
+
+void hg_softmax_rows_portable(float *matrix, long rows, long width) {
+    for (long row = 0; row < rows; row++) {
+        float *values = matrix + row * width;
+        float maximum = -INFINITY;
+        for (long j = 0; j < width; j++) maximum = fmaxf(maximum, values[j]);
+        float sum = 0;
+        for (long j = 0; j < width; j++) {
+            values[j] = expf(values[j] - maximum);
+            sum += values[j];
+        }
+        float inverse = 1.0f / sum;
+        for (long j = 0; j < width; j++) values[j] *= inverse;
+    }
+}
+
+void hg_gelu_portable(float *values, long count) {
+    const float inverse_root_two = 0.70710678118654752f;
+    for (long i = 0; i < count; i++) {
+        float x = values[i];
+        values[i] = 0.5f * x * (1.0f + erff(x * inverse_root_two));
+    }
+}
+
+void hg_layer_norm_portable(float *matrix, long rows, long width, const float *weight, const float *bias,
+                            float epsilon) {
+    for (long row = 0; row < rows; row++) {
+        float *values = matrix + row * width;
+        float sum = 0;
+        for (long j = 0; j < width; j++) sum += values[j];
+        float mean = sum / (float)width;
+        float squares = 0;
+        for (long j = 0; j < width; j++) {
+            float centered = values[j] - mean;
+            squares += centered * centered;
+        }
+        float inverse = 1.0f / sqrtf(squares / (float)width + epsilon);
+        for (long j = 0; j < width; j++) values[j] = (values[j] - mean) * inverse * weight[j] + bias[j];
+    }
+}
+
+void hg_u8_scores_portable(const uint8_t *codes, long rows, long dimension, const float *weights,
+                           float offset, float *scores) {
+    for (long row = 0; row < rows; row++) {
+        const uint8_t *code = codes + row * dimension;
+        float sum = 0;
+        for (long j = 0; j < dimension; j++) sum += weights[j] * (float)code[j];
+        scores[row] = offset + sum;
+    }
+}
+
+void hg_gemm_nt_accumulate_portable(long m, long n, long k, const float *x, long ldx, const float *w, long ldw,
+                                    float *y, long ldy) {
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            float sum = 0;
+            for (long p = 0; p < k; p++) sum += x[i * ldx + p] * w[j * ldw + p];
+            y[i * ldy + j] += sum;
+        }
+    }
+}
+
+// MARK: - AVX2 + FMA bodies
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#define HG_HAVE_AVX2_BUILD 1
+#define HG_AVX2 __attribute__((target("avx2,fma")))
+
+HG_AVX2 static inline float horizontal_sum(__m256 v) {
+    __m128 low = _mm256_castps256_ps128(v);
+    __m128 high = _mm256_extractf128_ps(v, 1);
+    low = _mm_add_ps(low, high);
+    low = _mm_add_ps(low, _mm_movehl_ps(low, low));
+    low = _mm_add_ss(low, _mm_shuffle_ps(low, low, 0x55));
+    return _mm_cvtss_f32(low);
+}
+
+HG_AVX2 static inline float horizontal_max(__m256 v) {
+    __m128 low = _mm256_castps256_ps128(v);
+    __m128 high = _mm256_extractf128_ps(v, 1);
+    low = _mm_max_ps(low, high);
+    low = _mm_max_ps(low, _mm_movehl_ps(low, low));
+    low = _mm_max_ss(low, _mm_shuffle_ps(low, low, 0x55));
+    return _mm_cvtss_f32(low);
+}
+
+// e^x for x in float's range; inputs below −87.3 give the smallest normal's neighbourhood (≈ 0).
+HG_AVX2 static inline __m256 exp256(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
+    x = _mm256_min_ps(x, _mm256_set1_ps(88.0f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
+}
+
+HG_AVX2 static void softmax_rows_avx2(float *matrix, long rows, long width) {
+    for (long row = 0; row < rows; row++) {
+        float *values = matrix + row * width;
+        long j = 0;
+        __m256 maxima = _mm256_set1_ps(-INFINITY);
+        for (; j + 8 <= width; j += 8) maxima = _mm256_max_ps(maxima, _mm256_loadu_ps(values + j));
+        float maximum = horizontal_max(maxima);
+        for (; j < width; j++) maximum = fmaxf(maximum, values[j]);
+        __m256 shift = _mm256_set1_ps(maximum);
+        __m256 sums = _mm256_setzero_ps();
+        for (j = 0; j + 8 <= width; j += 8) {
+            __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(values + j), shift));
+            _mm256_storeu_ps(values + j, e);
+            sums = _mm256_add_ps(sums, e);
+        }
+        float sum = horizontal_sum(sums);
+        for (; j < width; j++) {
+            values[j] = expf(values[j] - maximum);
+            sum += values[j];
+        }
+        __m256 inverse = _mm256_set1_ps(1.0f / sum);
+        for (j = 0; j + 8 <= width; j += 8) _mm256_storeu_ps(values + j, _mm256_mul_ps(_mm256_loadu_ps(values + j), inverse));
+        for (; j < width; j++) values[j] *= 1.0f / sum;
+    }
+}
+
+HG_AVX2 static void gelu_avx2(float *values, long count) {
+    const __m256 sign_bit = _mm256_set1_ps(-0.0f);
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 half = _mm256_set1_ps(0.5f);
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 x = _mm256_loadu_ps(values + i);
+        __m256 z = _mm256_mul_ps(_mm256_andnot_ps(sign_bit, x), _mm256_set1_ps(0.70710678118654752f));
+        __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), z, one));
+        __m256 p = _mm256_set1_ps(1.061405429f);
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.453152027f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.421413741f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.284496736f));
+        p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.254829592f));
+        p = _mm256_mul_ps(p, t);
+        __m256 e = exp256(_mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), z), z));
+        __m256 erf_abs = _mm256_fnmadd_ps(p, e, one);
+        __m256 erf = _mm256_or_ps(erf_abs, _mm256_and_ps(sign_bit, x));
+        _mm256_storeu_ps(values + i, _mm256_mul_ps(_mm256_mul_ps(half, x), _mm256_add_ps(one, erf)));
+    }
+    hg_gelu_portable(values + i, count - i);
+}
+
+HG_AVX2 static void layer_norm_avx2(float *matrix, long rows, long width, const float *weight,
+                                    const float *bias, float epsilon) {
+    for (long row = 0; row < rows; row++) {
+        float *values = matrix + row * width;
+        __m256 sums = _mm256_setzero_ps();
+        long j = 0;
+        for (; j + 8 <= width; j += 8) sums = _mm256_add_ps(sums, _mm256_loadu_ps(values + j));
+        float sum = horizontal_sum(sums);
+        for (; j < width; j++) sum += values[j];
+        float mean = sum / (float)width;
+        __m256 means = _mm256_set1_ps(mean);
+        __m256 squares = _mm256_setzero_ps();
+        for (j = 0; j + 8 <= width; j += 8) {
+            __m256 centered = _mm256_sub_ps(_mm256_loadu_ps(values + j), means);
+            squares = _mm256_fmadd_ps(centered, centered, squares);
+        }
+        float square_sum = horizontal_sum(squares);
+        for (; j < width; j++) square_sum += (values[j] - mean) * (values[j] - mean);
+        float inverse = 1.0f / sqrtf(square_sum / (float)width + epsilon);
+        __m256 inverses = _mm256_set1_ps(inverse);
+        for (j = 0; j + 8 <= width; j += 8) {
+            __m256 normalized = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(values + j), means), inverses);
+            _mm256_storeu_ps(values + j, _mm256_fmadd_ps(normalized, _mm256_loadu_ps(weight + j),
+                                                         _mm256_loadu_ps(bias + j)));
+        }
+        for (; j < width; j++) values[j] = (values[j] - mean) * inverse * weight[j] + bias[j];
+    }
+}
+
+HG_AVX2 static inline __m256 widen8(const uint8_t *bytes) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)bytes)));
+}
+
+HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
+                                   float offset, float *scores) {
+    for (long row = 0; row < rows; row++) {
+        const uint8_t *code = codes + row * dimension;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+        __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        long j = 0;
+        for (; j + 32 <= dimension; j += 32) {
+            a0 = _mm256_fmadd_ps(widen8(code + j), _mm256_loadu_ps(weights + j), a0);
+            a1 = _mm256_fmadd_ps(widen8(code + j + 8), _mm256_loadu_ps(weights + j + 8), a1);
+            a2 = _mm256_fmadd_ps(widen8(code + j + 16), _mm256_loadu_ps(weights + j + 16), a2);
+            a3 = _mm256_fmadd_ps(widen8(code + j + 24), _mm256_loadu_ps(weights + j + 24), a3);
+        }
+        for (; j + 8 <= dimension; j += 8) a0 = _mm256_fmadd_ps(widen8(code + j), _mm256_loadu_ps(weights + j), a0);
+        float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        for (; j < dimension; j++) sum += weights[j] * (float)code[j];
+        scores[row] = offset + sum;
+    }
+}
+
+// Blocks of 4 rows of w by 3 rows of x: 12 accumulators, 7 loads per 12 fused multiply-adds. The loop
+// over w is the outer one, so each row of w is read from memory once and the few rows of x stay in L1.
+HG_AVX2 static void gemm_nt_accumulate_avx2(long m, long n, long k, const float *x, long ldx, const float *w,
+                                            long ldw, float *y, long ldy) {
+    long k8 = k / 8 * 8;
+    long j = 0;
+    for (; j + 4 <= n; j += 4) {
+        const float *w0 = w + j * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
+        long i = 0;
+        for (; i + 3 <= m; i += 3) {
+            const float *x0 = x + i * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx;
+            __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(),
+                   a03 = _mm256_setzero_ps(), a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(),
+                   a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps(), a20 = _mm256_setzero_ps(),
+                   a21 = _mm256_setzero_ps(), a22 = _mm256_setzero_ps(), a23 = _mm256_setzero_ps();
+            // While the first rows of x go through this block of w, fetch the next block (spread over
+            // the loop, so that the fetches do not queue up); later passes prefetch lines already in L1.
+            const float *ahead = (i == 0 && j + 8 <= n) ? w0 + 4 * ldw : w0;
+            for (long p = 0; p < k8; p += 8) {
+                _mm_prefetch((const char *)(ahead + p), _MM_HINT_T0);
+                _mm_prefetch((const char *)(ahead + ldw + p), _MM_HINT_T0);
+                _mm_prefetch((const char *)(ahead + 2 * ldw + p), _MM_HINT_T0);
+                _mm_prefetch((const char *)(ahead + 3 * ldw + p), _MM_HINT_T0);
+                __m256 u0 = _mm256_loadu_ps(x0 + p), u1 = _mm256_loadu_ps(x1 + p), u2 = _mm256_loadu_ps(x2 + p);
+                __m256 v = _mm256_loadu_ps(w0 + p);
+                a00 = _mm256_fmadd_ps(u0, v, a00);
+                a10 = _mm256_fmadd_ps(u1, v, a10);
+                a20 = _mm256_fmadd_ps(u2, v, a20);
+                v = _mm256_loadu_ps(w1 + p);
+                a01 = _mm256_fmadd_ps(u0, v, a01);
+                a11 = _mm256_fmadd_ps(u1, v, a11);
+                a21 = _mm256_fmadd_ps(u2, v, a21);
+                v = _mm256_loadu_ps(w2 + p);
+                a02 = _mm256_fmadd_ps(u0, v, a02);
+                a12 = _mm256_fmadd_ps(u1, v, a12);
+                a22 = _mm256_fmadd_ps(u2, v, a22);
+                v = _mm256_loadu_ps(w3 + p);
+                a03 = _mm256_fmadd_ps(u0, v, a03);
+                a13 = _mm256_fmadd_ps(u1, v, a13);
+                a23 = _mm256_fmadd_ps(u2, v, a23);
+            }
+            // Four horizontal sums at once: hadd pairs, then fold the 128-bit halves.
+            __m256 h0 = _mm256_hadd_ps(_mm256_hadd_ps(a00, a01), _mm256_hadd_ps(a02, a03));
+            __m256 h1 = _mm256_hadd_ps(_mm256_hadd_ps(a10, a11), _mm256_hadd_ps(a12, a13));
+            __m256 h2 = _mm256_hadd_ps(_mm256_hadd_ps(a20, a21), _mm256_hadd_ps(a22, a23));
+            float s[12];
+            _mm_storeu_ps(s, _mm_add_ps(_mm256_castps256_ps128(h0), _mm256_extractf128_ps(h0, 1)));
+            _mm_storeu_ps(s + 4, _mm_add_ps(_mm256_castps256_ps128(h1), _mm256_extractf128_ps(h1, 1)));
+            _mm_storeu_ps(s + 8, _mm_add_ps(_mm256_castps256_ps128(h2), _mm256_extractf128_ps(h2, 1)));
+            const float *rows[3] = {x0, x1, x2};
+            const float *columns[4] = {w0, w1, w2, w3};
+            for (long p = k8; p < k; p++) {
+                for (int r = 0; r < 3; r++) {
+                    for (int q = 0; q < 4; q++) s[4 * r + q] += rows[r][p] * columns[q][p];
+                }
+            }
+            for (int r = 0; r < 3; r++) {
+                float *target = y + (i + r) * ldy + j;
+                for (int q = 0; q < 4; q++) target[q] += s[4 * r + q];
+            }
+        }
+        // The last one or two rows of x, one at a time.
+        for (; i < m; i++) {
+            const float *x0 = x + i * ldx;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+                   a3 = _mm256_setzero_ps();
+            for (long p = 0; p < k8; p += 8) {
+                __m256 u0 = _mm256_loadu_ps(x0 + p);
+                a0 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w0 + p), a0);
+                a1 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w1 + p), a1);
+                a2 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w2 + p), a2);
+                a3 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w3 + p), a3);
+            }
+            __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+            float s[4];
+            _mm_storeu_ps(s, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+            for (long p = k8; p < k; p++) {
+                s[0] += x0[p] * w0[p];
+                s[1] += x0[p] * w1[p];
+                s[2] += x0[p] * w2[p];
+                s[3] += x0[p] * w3[p];
+            }
+            float *y0 = y + i * ldy + j;
+            for (int q = 0; q < 4; q++) y0[q] += s[q];
+        }
+    }
+    if (j < n) hg_gemm_nt_accumulate_portable(m, n - j, k, x, ldx, w + j * ldw, ldw, y + j, ldy);
+}
+#endif
+
+// MARK: - Dispatch
+
+static atomic_int vectorized_state = -1;
+
+int hg_kernels_vectorized(void) {
+    int state = atomic_load_explicit(&vectorized_state, memory_order_relaxed);
+    if (state < 0) {
+#ifdef HG_HAVE_AVX2_BUILD
+        __builtin_cpu_init();
+        state = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+#else
+        state = 0;
+#endif
+        atomic_store_explicit(&vectorized_state, state, memory_order_relaxed);
+    }
+    return state;
+}
+
+void hg_softmax_rows(float *matrix, long rows, long width) {
+#ifdef HG_HAVE_AVX2_BUILD
+    if (hg_kernels_vectorized()) {
+        softmax_rows_avx2(matrix, rows, width);
+        return;
+    }
+#endif
+    hg_softmax_rows_portable(matrix, rows, width);
+}
+
+void hg_gelu(float *values, long count) {
+#ifdef HG_HAVE_AVX2_BUILD
+    if (hg_kernels_vectorized()) {
+        gelu_avx2(values, count);
+        return;
+    }
+#endif
+    hg_gelu_portable(values, count);
+}
+
+void hg_layer_norm(float *matrix, long rows, long width, const float *weight, const float *bias,
+                   float epsilon) {
+#ifdef HG_HAVE_AVX2_BUILD
+    if (hg_kernels_vectorized()) {
+        layer_norm_avx2(matrix, rows, width, weight, bias, epsilon);
+        return;
+    }
+#endif
+    hg_layer_norm_portable(matrix, rows, width, weight, bias, epsilon);
+}
+
+void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
+                  float *scores) {
+#ifdef HG_HAVE_AVX2_BUILD
+    if (hg_kernels_vectorized()) {
+        u8_scores_avx2(codes, rows, dimension, weights, offset, scores);
+        return;
+    }
+#endif
+    hg_u8_scores_portable(codes, rows, dimension, weights, offset, scores);
+}
+
+void hg_gemm_nt_accumulate(long m, long n, long k, const float *x, long ldx, const float *w, long ldw, float *y,
+                           long ldy) {
+#ifdef HG_HAVE_AVX2_BUILD
+    if (hg_kernels_vectorized()) {
+        gemm_nt_accumulate_avx2(m, n, k, x, ldx, w, ldw, y, ldy);
+        return;
+    }
+#endif
+    hg_gemm_nt_accumulate_portable(m, n, k, x, ldx, w, ldw, y, ldy);
+}

@@ -1,0 +1,69 @@
+import CKernels
+import Foundation
+import Testing
+
+/// The dispatched kernels (AVX2+FMA when the processor has them) against their portable builds,
+/// which use libm's `expf` and `erff`, on seeded random inputs with lengths that leave tails.
+@Suite struct KernelTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func values(_ count: Int, in range: ClosedRange<Float>, seed: UInt64) -> [Float] {
+        var generator = Generator(state: seed)
+        return (0..<count).map { _ in Float.random(in: range, using: &generator) }
+    }
+
+    @Test(arguments: [1, 7, 8, 13, 200, 256])
+    func softmaxMatchesLibm(width: Int) {
+        let rows = 5
+        var fast = Self.values(rows * width, in: -30...30, seed: UInt64(width))
+        var reference = fast
+        hg_softmax_rows(&fast, rows, width)
+        hg_softmax_rows_portable(&reference, rows, width)
+        for index in fast.indices {
+            #expect(abs(fast[index] - reference[index]) <= 2e-6 * max(reference[index], 1e-6), "index \(index)")
+        }
+        for row in 0..<rows {
+            let sum = fast[(row * width)..<((row + 1) * width)].reduce(0, +)
+            #expect(abs(sum - 1) < 1e-5)
+        }
+    }
+
+    @Test func geluMatchesErf() {
+        var inputs = Self.values(4_099, in: -12...12, seed: 7)
+        inputs += [0, -0.0, 1e-30, -1e-30, 0.5, -0.5, 3, -3, 40, -40, 100, -100]
+        var fast = inputs
+        var reference = inputs
+        hg_gelu(&fast, fast.count)
+        hg_gelu_portable(&reference, reference.count)
+        for index in inputs.indices {
+            // Abramowitz & Stegun 7.1.26 is within 1.5e-7 of erf; GELU scales that by x/2.
+            let tolerance = 2e-7 * max(1, abs(inputs[index])) + 1e-7
+            #expect(abs(fast[index] - reference[index]) <= tolerance, "x = \(inputs[index])")
+        }
+        let finite = fast.allSatisfy { $0.isFinite }
+        #expect(finite)
+    }
+
+    @Test(arguments: [384, 13])
+    func layerNormMatchesPortable(width: Int) {
+        let rows = 9
+        let weight = Self.values(width, in: 0.5...1.5, seed: 3)
+        let bias = Self.values(width, in: -0.2...0.2, seed: 4)
+        var fast = Self.values(rows * width, in: -4...6, seed: 5)
+        var reference = fast
+        hg_layer_norm(&fast, rows, width, weight, bias, 1e-12)
+        hg_layer_norm_portable(&reference, rows, width, weight, bias, 1e-12)
+        for index in fast.indices {
+            #expect(abs(fast[index] - reference[index]) <= 1e-5, "index \(index)")
+        }
+    }
+}
