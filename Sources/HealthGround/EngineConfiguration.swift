@@ -99,7 +99,11 @@ public struct EngineConfiguration: Sendable {
         let weights = modelDirectory.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weights.path) else { return HashingEmbedder() }
         do {
-            return try MiniLMEmbedder(modelDirectory: modelDirectory)
+            // One worker per core: a long ingest shares its batches out, a query splits its products.
+            return try MiniLMEmbedder(
+                modelDirectory: modelDirectory,
+                threads: max(1, ProcessInfo.processInfo.activeProcessorCount)
+            )
         } catch {
             logger.warning(
                 "cannot load the MiniLM model; using the hashing embedder",

@@ -14,7 +14,7 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
     @Option(help: "The BEIR folder.") var beir: String
     @Option(help: "dense, lexical or hybrid.") var mode: SearchMode = .hybrid
-    @Option(help: "rrf or convex (hybrid mode).") var fusion = "rrf"
+    @Option(help: "convex or rrf (hybrid mode).") var fusion = "convex"
     @Option(help: "The dense weight of the convex fusion.") var denseWeight = 0.5
     @Option(help: "exact, int8 or pca (dense scans).") var scan: ScanKind = .exact
     @Option(help: "The qrels split (file name under qrels/ without .tsv).") var split = "test"
@@ -22,7 +22,9 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     @Option(help: "Bootstrap seed.") var seed: UInt64 = 42
     @Flag(help: "Print the report as JSON.") var json = false
 
-    /// A scratch data directory for the benchmark's space, removed after the run.
+    /// A scratch data directory for the benchmark's space, removed after the run; used unless
+    /// `--data-dir` is given, in which case the space `beir` there is kept, and a later run with the
+    /// same documents and embedder reuses its vectors (only new or changed documents are embedded).
     private static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
         "hg-beir-\(UUID().uuidString)"
     )
@@ -31,7 +33,7 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: beir, isDirectory: true)
         let dataset = try BEIRDataset.load(from: folder, split: split)
         let backend = try makeBackend()
-        defer { try? FileManager.default.removeItem(at: Self.scratch) }
+        defer { if options.dataDirectory == nil { try? FileManager.default.removeItem(at: Self.scratch) } }
         let indexing = EvalProgress(label: "indexing")
         try await backend.index(dataset.documents) { done, total in indexing.report(done: done, total: total) }
         indexing.finish()
@@ -68,12 +70,12 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
     private func makeBackend() throws -> any RetrievalBackend {
         let method: FusionMethod
         switch fusion {
-        case "rrf": method = .standard
+        case "rrf": method = .reciprocalRank(constant: 60)
         case "convex": method = .convex(denseWeight: denseWeight)
         default: throw ValidationError("--fusion is rrf or convex")
         }
         var configuration = options.engine().configuration
-        configuration.dataDirectory = Self.scratch
+        if options.dataDirectory == nil { configuration.dataDirectory = Self.scratch }
         return HealthSpaceRetrievalBackend(configuration: configuration, mode: mode, fusion: method, scan: scan)
     }
 }

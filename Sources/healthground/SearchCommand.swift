@@ -14,7 +14,7 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "The space (one person).") var space: String
     @Option(name: .shortAndLong, help: "How many hits.") var k = 5
     @Option(help: "dense, lexical or hybrid.") var mode: SearchMode = .hybrid
-    @Option(help: "rrf or convex (hybrid mode).") var fusion = "rrf"
+    @Option(help: "convex or rrf (hybrid mode).") var fusion = "convex"
     @Option(help: "exact, or int8 (approximate, rescored).") var scan: ScanKind = .exact
     @Option(name: .customLong("kind"), help: "Keep only this record kind (repeatable).") var kinds: [RecordKind] = []
     @Option(help: "Keep only this code, bare or SYSTEM|CODE (repeatable).") var code: [String] = []
@@ -28,7 +28,7 @@ struct SearchCommand: AsyncParsableCommand {
         guard k > 0 else { throw ValidationError("--k must be at least 1") }
         let method: FusionMethod
         switch fusion {
-        case "rrf": method = .standard
+        case "rrf": method = .reciprocalRank(constant: 60)
         case "convex": method = .convex(denseWeight: 0.5)
         default: throw ValidationError("--fusion is rrf or convex")
         }
