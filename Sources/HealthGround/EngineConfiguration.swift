@@ -60,18 +60,27 @@ public struct EngineConfiguration: Sendable {
         self.encryption = .enabled
         self.keyProvider = nil
         self.callerLabel = ProcessInfo.processInfo.processName
-        self.guardrails = Self.defaultGuardrails(logger: logger)
+        self.guardrails = Self.defaultGuardrails(embedder: chosen, logger: logger)
     }
 
     /// The shipped rules (`guardrail-rules.yaml`) in the default mode (unreviewed rules load, and
     /// every verdict says they await review), US escalation numbers; nil only if the bundled file
     /// cannot be read, which is logged as an error.
+    /// - Parameter embedder: also matches messages against the rules' exemplars with this embedder
+    ///   when the rules file holds a calibrated threshold for it (`embedding-thresholds`); otherwise
+    ///   triage uses the patterns alone.
     public static func defaultGuardrails(
         locale: String = "US",
+        embedder: (any Embedder)? = nil,
         logger: Logger = Logger(label: "healthground", factory: { _ in SwiftLogNoOpLogHandler() })
     ) -> Guardrails? {
         do {
-            return try Guardrails(rules: RuleBook.bundled(), configuration: Guardrails.Configuration(locale: locale))
+            let rules = try RuleBook.bundled()
+            let calibrated = embedder.flatMap { rules.embeddingThresholds[$0.identity.id] == nil ? nil : $0 }
+            return try Guardrails(
+                rules: rules,
+                configuration: Guardrails.Configuration(locale: locale, embedder: calibrated)
+            )
         } catch {
             logger.error("cannot load the bundled guardrail rules", metadata: ["error": "\(error)"])
             return nil

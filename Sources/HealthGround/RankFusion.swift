@@ -7,7 +7,7 @@ public enum FusionMethod: Sendable, Hashable, Codable {
 
     /// The default: the convex combination with equal weights, which scored best on both evaluation
     /// sets with MiniLM (nDCG@10 on SciFact 0.738 against RRF's 0.720; on `eval/patient-questions`
-    /// 0.713 against 0.633; see `docs/retrieval.md`). 0.5 is not the best weight on either set
+    /// 0.713 against 0.633; see `docs/evaluation.md`, "Retrieval"). 0.5 is not the best weight on either set
     /// (0.4 gave 0.742 on SciFact), and is kept as the untuned choice.
     public static let standard = FusionMethod.convex(denseWeight: 0.5)
 }

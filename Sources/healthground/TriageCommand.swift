@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Guardrails
+import HealthGround
 import TextEmbedding
 
 /// `healthground triage "message"`: triage one message (or several turns) with the rules file.
@@ -67,8 +68,13 @@ struct GuardrailOptions: ParsableArguments {
     var strict = false
     @Option(help: "Escalation numbers and language: US, EU, FR, UK or ES.")
     var locale = "US"
-    @Option(help: "Exemplar matching: 'hashing' (the built-in hashing embedder) or 'none' (patterns only).")
+    @Option(
+        help:
+            "Exemplar matching: 'minilm' (all-MiniLM-L6-v2), 'hashing' (the built-in hashing embedder) or 'none' (patterns only)."
+    )
     var embedder = "hashing"
+    @Option(name: .customLong("model-dir"), help: "Folder of the all-MiniLM-L6-v2 files (default: ./models/all-MiniLM-L6-v2).")
+    var modelDirectory: String?
     @Option(help: "Overrides the rules file's similarity threshold for the embedder.")
     var threshold: Double?
 
@@ -87,7 +93,15 @@ struct GuardrailOptions: ParsableArguments {
         switch embedder {
         case "hashing": chosen = HashingEmbedder()
         case "none": chosen = nil
-        default: throw ValidationError("--embedder must be 'hashing' or 'none'")
+        case "minilm":
+            let folder =
+                modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelLocator.defaultDirectory()
+            do {
+                chosen = try MiniLMEmbedder(modelDirectory: folder, threads: 1)
+            } catch {
+                throw ValidationError("cannot load all-MiniLM-L6-v2 from \(folder.path): \(error) (scripts/setup.sh)")
+            }
+        default: throw ValidationError("--embedder must be 'minilm', 'hashing' or 'none'")
         }
         return try Guardrails(
             rules: book,

@@ -62,15 +62,17 @@ for n in "${size_list[@]}"; do datasets+=("random-$n"); done
 
 # Real MiniLM vectors of SciFact, when an encoder that makes them is available.
 hg=${HEALTHGROUND_BIN:-.build/release/healthground}
+shared=${HEALTHGROUND_SHARED:-../shared}
 if [ -f "$scratch/scifact-minilm/base.f32" ] && [ -f "$scratch/scifact-minilm/queries.f32" ]; then
     [ -f "$scratch/scifact-minilm/truth.i32" ] || "$py" scripts/bench/search_peers.py truth --data "$scratch/scifact-minilm"
     datasets+=("scifact-minilm")
-elif [ -x "$hg" ] && "$hg" embed --help >/dev/null 2>&1; then
-    echo "search.sh: 'healthground embed' exists but this script does not know its interface yet; SciFact rows skipped" >&2
-    echo '{"kind": "note", "text": "SciFact MiniLM rows skipped: the embed step is not wired into this script yet."}' >> "$results"
+elif [ -x "$hg" ] && [ -f models/all-MiniLM-L6-v2/model.safetensors ] && [ -f "$shared/eval/scifact/corpus.jsonl" ]; then
+    echo "== embedding SciFact with healthground embed (once; about 5 minutes on 2 cores)" >&2
+    "$py" scripts/bench/search_peers.py scifact --beir "$shared/eval/scifact" --embed "$hg" --out "$scratch/scifact-minilm"
+    datasets+=("scifact-minilm")
 else
-    echo "search.sh: 'healthground embed' (the Swift MiniLM encoder) is not available: SciFact real-vector rows skipped" >&2
-    echo '{"kind": "note", "text": "SciFact real MiniLM rows skipped: `healthground embed` (the Swift MiniLM encoder) is not available in this build. Put base.f32/queries.f32/meta.json in SCRATCH/scifact-minilm to include them."}' >> "$results"
+    echo "search.sh: no release healthground, model or ../shared/eval/scifact: SciFact real-vector rows skipped" >&2
+    echo '{"kind": "note", "text": "SciFact real MiniLM rows skipped: build healthground in release mode (swift build -c release), run scripts/setup.sh for the model, and keep ../shared/ beside the checkout."}' >> "$results"
 fi
 
 # 4. Every dataset × thread count: ours, then the peers, with the thread count pinned.

@@ -259,6 +259,49 @@ def peers(args):
     print(json.dumps(result))
 
 
+def scifact(args):
+    """Embeds SciFact's corpus (title and abstract) and its test queries with `healthground embed`,
+    the Swift MiniLM encoder, and writes base.f32, queries.f32, truth.i32 and meta.json."""
+    import subprocess
+    import tempfile
+
+    def lines(path):
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    corpus = lines(os.path.join(args.beir, "corpus.jsonl"))
+    texts = [" ".join((d.get("title", "") + " " + d.get("text", "")).split()) for d in corpus]
+    wanted = set()
+    with open(os.path.join(args.beir, "qrels", "test.tsv")) as f:
+        for row in f:
+            fields = row.rstrip("\n").split("\t")
+            if len(fields) >= 3 and fields[0] != "query-id":
+                wanted.add(fields[0])
+    questions = [q["text"] for q in lines(os.path.join(args.beir, "queries.jsonl")) if q["_id"] in wanted]
+
+    def embed(items):
+        with tempfile.TemporaryFile("w+") as source:
+            source.write("\n".join(t if t else "." for t in items) + "\n")
+            source.seek(0)
+            out = subprocess.run([args.embed, "embed", "--json", "--threads", str(os.cpu_count() or 1)],
+                                 stdin=source, capture_output=True, text=True, check=True).stdout
+        vectors = np.asarray(json.loads(out)["vectors"], dtype=np.float32)
+        assert vectors.shape == (len(items), 384), vectors.shape
+        return vectors
+
+    started = time.time()
+    os.makedirs(args.out, exist_ok=True)
+    base = embed(texts)
+    queries = embed(questions)
+    base.tofile(os.path.join(args.out, "base.f32"))
+    queries.tofile(os.path.join(args.out, "queries.f32"))
+    exact_truth(base, queries).tofile(os.path.join(args.out, "truth.i32"))
+    with open(os.path.join(args.out, "meta.json"), "w") as f:
+        json.dump({"name": "scifact-minilm", "n": len(base), "d": 384, "queries": len(queries)}, f)
+    print(f"scifact: {len(base)} documents and {len(queries)} queries embedded in {time.time() - started:.0f} s",
+          file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,8 +320,12 @@ def main():
     r.add_argument("--warmup", type=int, default=10)
     r.add_argument("--budget", type=float, default=20.0, help="seconds per measurement before it is cut")
     r.add_argument("--engines", default="", help="comma-separated subset")
+    c = sub.add_parser("scifact")
+    c.add_argument("--beir", required=True, help="the SciFact BEIR folder")
+    c.add_argument("--embed", required=True, help="the healthground binary")
+    c.add_argument("--out", required=True)
     args = parser.parse_args()
-    {"prepare": prepare, "truth": truth_only, "peers": peers}[args.command](args)
+    {"prepare": prepare, "truth": truth_only, "peers": peers, "scifact": scifact}[args.command](args)
 
 
 if __name__ == "__main__":
