@@ -9,7 +9,9 @@ if [[ ! -x "$BIN" ]]; then
     swift build -c release --product healthground
 fi
 RUNS="${RUNS:-2000}"
-for embedder in none hashing; do
+embedders="none hashing"
+[[ -f models/all-MiniLM-L6-v2/model.safetensors ]] && embedders="$embedders minilm"
+for embedder in $embedders; do
     echo "embedder: $embedder"
     "$BIN" triage --embedder "$embedder" --bench "$RUNS" "what is a normal blood pressure?"
     "$BIN" triage --embedder "$embedder" --bench "$RUNS" \
