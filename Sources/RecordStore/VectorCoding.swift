@@ -21,4 +21,22 @@ enum VectorCoding {
         }
         return true
     }
+
+    /// Copies the floats of a BLOB of the right length (checked by the caller) to `target`.
+    static func copy(_ data: Data, into target: UnsafeMutablePointer<Float>) {
+        data.withUnsafeBytes { raw in
+            let count = raw.count / MemoryLayout<Float>.size
+            #if _endian(little)
+            UnsafeMutableRawPointer(target).copyMemory(
+                from: raw.baseAddress!,
+                byteCount: count * MemoryLayout<Float>.size
+            )
+            #else
+            for index in 0..<count {
+                let bits = raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)
+                target[index] = Float(bitPattern: UInt32(littleEndian: bits))
+            }
+            #endif
+        }
+    }
 }

@@ -11,7 +11,10 @@ struct EmbedCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
     @Flag(help: "Print the embedder and the vectors as JSON.") var json = false
-    @Option(help: "Threads: workers sharing many texts, or one text's products split (default: one worker, BLAS' own setting).") var threads: Int?
+    @Option(
+        help:
+            "Threads: workers sharing many texts, or one text's products split (default: one worker, BLAS' own setting)."
+    ) var threads: Int?
     @Option(help: .hidden) var bench: String?
     @Argument(help: "Texts to embed.") var texts: [String] = []
 

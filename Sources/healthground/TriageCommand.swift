@@ -73,7 +73,10 @@ struct GuardrailOptions: ParsableArguments {
             "Exemplar matching: 'minilm' (all-MiniLM-L6-v2), 'hashing' (the built-in hashing embedder) or 'none' (patterns only)."
     )
     var embedder = "hashing"
-    @Option(name: .customLong("model-dir"), help: "Folder of the all-MiniLM-L6-v2 files (default: ./models/all-MiniLM-L6-v2).")
+    @Option(
+        name: .customLong("model-dir"),
+        help: "Folder of the all-MiniLM-L6-v2 files (default: ./models/all-MiniLM-L6-v2)."
+    )
     var modelDirectory: String?
     @Option(help: "Overrides the rules file's similarity threshold for the embedder.")
     var threshold: Double?
