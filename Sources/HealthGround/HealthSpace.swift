@@ -15,7 +15,12 @@ public actor HealthSpace {
     private var quantized: QuantizedMatrix?
     private var projected: (PCAProjection, VectorMatrix)?
     private var rowIndex: [Int64: Int]?
-    var cachedRecords: [ClinicalRecord]?
+    var cachedRecords: [ClinicalRecord]? {
+        didSet { cachedSnapshots = [:] }
+    }
+    /// The patient snapshot by "as of" date (nil: now), fitted to half a budget, cached with the
+    /// records: building it reads every record, and fitting it counts tokens line by line.
+    var cachedSnapshots: [SnapshotKey: String] = [:]
 
     init(id: String, store: SpaceStore, configuration: EngineConfiguration) {
         self.id = id

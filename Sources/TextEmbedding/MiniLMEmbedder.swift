@@ -123,7 +123,10 @@ public struct MiniLMEmbedder: Embedder {
 
         let workers = min(wanted, batches.count)
         let groups = batches
-        if let threads { hg_blas_set_threads(Int32(workers > 1 ? 1 : threads)) }
+        // BLAS runs on one thread when the workers or the unpacked products (a query's few rows) use
+        // the cores themselves: OpenBLAS' own threads, spinning between calls, would compete with them.
+        let ownThreads = workers > 1 || totalTokens <= BERTEncoder.unpackedRowLimit
+        if let threads { hg_blas_set_threads(Int32(ownThreads ? 1 : threads)) }
         // One row of `dimension` floats per sequence, in the input order; each worker writes only the
         // rows of its own batches.
         let result = ResultRows(base: .allocate(capacity: sequences.count * dimension))

@@ -22,7 +22,8 @@ data="$scratch/ingest-data"
 rm -rf "$data"
 mkdir -p "$data"
 start=$(date +%s.%N)
-"$hg" ingest --data-dir "$data" --space bench --json "$input" > "$scratch/ingest-report.json"
+# A model folder that does not exist makes the CLI fall back to the hashing embedder.
+"$hg" ingest --data-dir "$data" --model-dir "$scratch/no-model" --space bench --json "$input" > "$scratch/ingest-report.json"
 end=$(date +%s.%N)
 python3 - "$scratch/ingest-report.json" "$data" "$start" "$end" "$input" <<'PY'
 import json, os, sys

@@ -85,17 +85,7 @@ extension HealthSpace {
         // The budget: the snapshot first (at most half), then evidence by rank while it fits.
         let count = configuration.chunker.tokenCount
         let records = try self.records()
-        var snapshot = PatientSnapshot(records: records, asOf: asOf).text
-        if count(snapshot) > budget / 2 {
-            var kept: [Substring] = []
-            for line in snapshot.split(separator: "\n")
-            where count((kept + [line]).joined(separator: "\n")) <= budget / 2 {
-                kept.append(line)
-            }
-            // A section heading whose lines did not fit is dropped too.
-            while let last = kept.last, last.hasSuffix(":") { kept.removeLast() }
-            snapshot = kept.joined(separator: "\n")
-        }
+        let snapshot = snapshotText(records: records, asOf: asOf, limit: budget / 2)
         var used = count(snapshot)
         var evidence: [GroundedContext.Evidence] = []
         for (candidate, score) in chosen {
@@ -219,6 +209,39 @@ extension HealthSpace {
 }
 
 /// The constants of context assembly, in one place so that calibration changes one file.
+/// What a fitted snapshot depends on besides the records.
+struct SnapshotKey: Hashable {
+    var asOf: Date?
+    var limit: Int
+}
+
+extension HealthSpace {
+    /// The patient snapshot, cut to `limit` tokens at line boundaries (a section heading whose lines
+    /// did not fit is dropped too); cached until the records change. WordPiece splits at whitespace,
+    /// so the lines' token counts add up to the whole text's, and each line is counted once.
+    func snapshotText(records: [ClinicalRecord], asOf: Date?, limit: Int) -> String {
+        let key = SnapshotKey(asOf: asOf, limit: limit)
+        if let cached = cachedSnapshots[key] { return cached }
+        let count = configuration.chunker.tokenCount
+        var snapshot = PatientSnapshot(records: records, asOf: asOf).text
+        if count(snapshot) > limit {
+            var kept: [Substring] = []
+            var used = 0
+            for line in snapshot.split(separator: "\n") {
+                let cost = count(String(line))
+                if used + cost <= limit {
+                    kept.append(line)
+                    used += cost
+                }
+            }
+            while let last = kept.last, last.hasSuffix(":") { kept.removeLast() }
+            snapshot = kept.joined(separator: "\n")
+        }
+        cachedSnapshots[key] = snapshot
+        return snapshot
+    }
+}
+
 enum ContextWeighting {
     /// The fusion of the candidate pool: search's default. On `eval/patient-questions` (MiniLM,
     /// 2026-11-23) the answer was in the top 5 for 56 of 56 answerable questions with it, 53 with RRF.
