@@ -1,23 +1,13 @@
 import CKernels
 import Foundation
+import TestSupport
 import Testing
 
 /// The dispatched kernels (AVX2+FMA when the processor has them) against their portable builds,
 /// which use libm's `expf` and `erff`, on seeded random inputs with lengths that leave tails.
 @Suite struct KernelTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func values(_ count: Int, in range: ClosedRange<Float>, seed: UInt64) -> [Float] {
-        var generator = Generator(state: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in Float.random(in: range, using: &generator) }
     }
 
