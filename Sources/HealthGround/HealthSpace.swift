@@ -320,7 +320,8 @@ public actor HealthSpace {
                     quantized: quantizedVectors(loaded),
                     exact: loaded.matrix,
                     k: depth,
-                    allowed: allowed
+                    allowed: allowed,
+                    threads: ProcessInfo.processInfo.activeProcessorCount
                 )
             case .pca:
                 if let (projection, reduced) = try projectedVectors(loaded) {

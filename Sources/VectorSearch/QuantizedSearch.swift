@@ -1,4 +1,5 @@
 import CKernels
+import Dispatch
 
 /// Approximate inner-product search over a ``QuantizedMatrix``, with exact float32 rescoring.
 public enum QuantizedSearch {
@@ -12,13 +13,16 @@ public enum QuantizedSearch {
     ///   - k: how many rows.
     ///   - rescoreFactor: candidates kept per wanted row.
     ///   - allowed: an optional filter applied before top-k.
+    ///   - threads: without a filter, a matrix of at least 16,384 rows is scanned in this many
+    ///     parts on as many threads, each with its own candidate heap, merged before rescoring.
     public static func topK(
         query: [Float],
         quantized: QuantizedMatrix,
         exact: VectorMatrix,
         k: Int,
         rescoreFactor: Int = 8,
-        allowed: ((Int) -> Bool)? = nil
+        allowed: ((Int) -> Bool)? = nil,
+        threads: Int = 1
     ) -> [ScoredRow] {
         let dimension = quantized.dimension
         precondition(query.count == dimension && exact.dimension == dimension, "dimension mismatch")
@@ -30,18 +34,63 @@ public enum QuantizedSearch {
             offset += query[j] * quantized.minimum[j]
             weights[j] = query[j] * quantized.scale[j]
         }
-        var candidates = TopK(k: k * max(1, rescoreFactor))
-        // Scores a block of rows at a time with the C kernel (AVX2 when the processor has it), then
-        // feeds the bounded heap; the block stays in L1.
+        let (scale, shift) = (weights, offset)
+        let wanted = k * max(1, rescoreFactor)
+        let parts = allowed == nil ? max(1, min(threads, quantized.count / 8_192)) : 1
+        var candidates = TopK(k: wanted)
+        if parts > 1 {
+            let heaps = PartHeaps(count: parts)
+            let count = quantized.count
+            let scan = { @Sendable (part: Int) in
+                heaps.slots[part] = Self.scan(
+                    quantized,
+                    weights: scale,
+                    offset: shift,
+                    rows: (count * part / parts)..<(count * (part + 1) / parts),
+                    keep: wanted,
+                    allowed: nil
+                )
+            }
+            DispatchQueue.concurrentPerform(iterations: parts, execute: scan)
+            for part in 0..<parts {
+                for entry in heaps.slots[part].heap where entry.score >= candidates.threshold {
+                    candidates.insert(row: entry.row, score: entry.score)
+                }
+            }
+        } else {
+            candidates = Self.scan(
+                quantized,
+                weights: weights,
+                offset: offset,
+                rows: 0..<quantized.count,
+                keep: wanted,
+                allowed: allowed
+            )
+        }
+        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
+    }
+
+    /// The `keep` best rows of a range by their quantized score: blocks of rows scored by the C kernel
+    /// (AVX2 when the processor has it) into a block that stays in L1, each feeding the bounded heap.
+    static func scan(
+        _ quantized: QuantizedMatrix,
+        weights: [Float],
+        offset: Float,
+        rows range: Range<Int>,
+        keep: Int,
+        allowed: ((Int) -> Bool)?
+    ) -> TopK {
+        let dimension = quantized.dimension
+        var candidates = TopK(k: keep)
         let blockRows = 512
         var block = [Float](repeating: 0, count: blockRows)
         quantized.codes.withUnsafeBytes { codes in
             let base = codes.bindMemory(to: UInt8.self).baseAddress!
             weights.withUnsafeBufferPointer { weights in
                 block.withUnsafeMutableBufferPointer { block in
-                    var first = 0
-                    while first < quantized.count {
-                        let rows = min(blockRows, quantized.count - first)
+                    var first = range.lowerBound
+                    while first < range.upperBound {
+                        let rows = min(blockRows, range.upperBound - first)
                         hg_u8_scores(
                             base + first * dimension,
                             rows,
@@ -60,6 +109,23 @@ public enum QuantizedSearch {
                 }
             }
         }
-        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
+        return candidates
+    }
+}
+
+/// The candidate heaps of a parallel scan, one slot per part, each written by its own thread only.
+private final class PartHeaps: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<TopK>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: TopK(k: 0), count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
     }
 }

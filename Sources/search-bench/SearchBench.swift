@@ -79,13 +79,25 @@ struct SearchBench {
         let quantized = QuantizedMatrix(matrix)
         report["int8_build_seconds"] = Double(DispatchTime.now().uptimeNanoseconds - quantizeStart) / 1e9
         for q in 0..<min(options.warmup, queries.count) {
-            _ = QuantizedSearch.topK(query: queries[q], quantized: quantized, exact: matrix, k: k)
+            _ = QuantizedSearch.topK(
+                query: queries[q],
+                quantized: quantized,
+                exact: matrix,
+                k: k,
+                threads: options.threads
+            )
         }
         var int8Times: [Double] = []
         var int8Results: [[Int]] = []
         for q in 0..<singleCount {
             let start = DispatchTime.now().uptimeNanoseconds
-            let hits = QuantizedSearch.topK(query: queries[q], quantized: quantized, exact: matrix, k: k)
+            let hits = QuantizedSearch.topK(
+                query: queries[q],
+                quantized: quantized,
+                exact: matrix,
+                k: k,
+                threads: options.threads
+            )
             int8Times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             int8Results.append(hits.map(\.row))
         }

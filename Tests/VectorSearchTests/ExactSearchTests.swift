@@ -116,6 +116,27 @@ struct SeededVectors {
         #expect(Double(found) / Double(queries * 10) >= 0.99)
     }
 
+    @Test("the int8 scan split over threads returns what one thread returns, and a filter still applies")
+    func quantizedThreadsAgree() {
+        var (matrix, random) = Self.randomMatrix(rows: 20_000, dimension: 64, seed: 21)
+        let quantized = QuantizedMatrix(matrix)
+        for _ in 0..<5 {
+            let query = random.unitVector(64)
+            let one = QuantizedSearch.topK(query: query, quantized: quantized, exact: matrix, k: 10)
+            let two = QuantizedSearch.topK(query: query, quantized: quantized, exact: matrix, k: 10, threads: 2)
+            #expect(one.map(\.row) == two.map(\.row))
+            let even = QuantizedSearch.topK(
+                query: query,
+                quantized: quantized,
+                exact: matrix,
+                k: 10,
+                allowed: { $0 % 2 == 0 },
+                threads: 2
+            )
+            #expect(even.count == 10 && even.allSatisfy { $0.row % 2 == 0 })
+        }
+    }
+
     @Test("quantization reconstructs each number within half a step")
     func quantizationError() {
         let (matrix, _) = Self.randomMatrix(rows: 200, dimension: 16, seed: 3)
