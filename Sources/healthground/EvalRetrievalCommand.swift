@@ -29,11 +29,14 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
         "hg-beir-\(UUID().uuidString)"
     )
 
+    /// Whether the benchmark's space is kept in `--data-dir` rather than in the scratch folder.
+    private var keepsSpace: Bool { options.dataDirectory != nil }
+
     func run() async throws {
         let folder = URL(fileURLWithPath: beir, isDirectory: true)
         let dataset = try BEIRDataset.load(from: folder, split: split)
         let backend = try makeBackend()
-        defer { if options.dataDirectory == nil { try? FileManager.default.removeItem(at: Self.scratch) } }
+        defer { if !keepsSpace { try? FileManager.default.removeItem(at: Self.scratch) } }
         let indexing = EvalProgress(label: "indexing")
         try await backend.index(dataset.documents) { done, total in indexing.report(done: done, total: total) }
         indexing.finish()
@@ -75,7 +78,7 @@ struct EvalRetrievalCommand: AsyncParsableCommand {
         default: throw ValidationError("--fusion is rrf or convex")
         }
         var configuration = options.engine().configuration
-        if options.dataDirectory == nil { configuration.dataDirectory = Self.scratch }
+        if !keepsSpace { configuration.dataDirectory = Self.scratch }
         return HealthSpaceRetrievalBackend(configuration: configuration, mode: mode, fusion: method, scan: scan)
     }
 }

@@ -100,30 +100,26 @@ public struct AppleHealthParser: Sendable {
         let entryName = "\(name):\(entry.path)"
         let pipe = ZipEntryPipe(archive: archive, entry: entry)
         pipe.start()
+        // A failure of the ZIP side (a damaged or truncated archive) explains a parse error too, so it
+        // is the one reported, whether or not the parser noticed.
+        func damagedArchive() -> IngestError? {
+            pipe.cancelAndDrain()
+            return pipe.failure.map {
+                IngestError(
+                    .malformed,
+                    file: entryName,
+                    expected: "a complete ZIP entry (the archive is damaged or truncated)",
+                    underlying: $0
+                )
+            }
+        }
         var export: AppleHealthExport
         do {
             export = try parse(stream: pipe.inputStream, name: entryName)
         } catch {
-            pipe.cancelAndDrain()
-            if let failure = pipe.failure {
-                throw IngestError(
-                    .malformed,
-                    file: entryName,
-                    expected: "a complete ZIP entry (the archive is damaged or truncated)",
-                    underlying: failure
-                )
-            }
-            throw error
+            throw damagedArchive() ?? error
         }
-        pipe.cancelAndDrain()
-        if let failure = pipe.failure {
-            throw IngestError(
-                .malformed,
-                file: entryName,
-                expected: "a complete ZIP entry (the archive is damaged or truncated)",
-                underlying: failure
-            )
-        }
+        if let damaged = damagedArchive() { throw damaged }
         let base = String(entry.path.dropLast("export.xml".count))
         var clinical: [(String, Data?)] = []
         for path in export.clinicalRecordPaths {
