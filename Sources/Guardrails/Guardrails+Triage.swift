@@ -14,11 +14,32 @@ extension Guardrails {
     ///   - conversation: the turns so far, oldest first.
     ///   - records: the person's records (may be empty).
     ///   - now: the date that "recent" is measured from.
+    ///   - knownEmbeddings: vectors the caller already has from the configured embedder, by text
+    ///     trimmed of surrounding whitespace (a caller that embedded the question for retrieval passes
+    ///     it here); a sentence found here, read with its closing punctuation, is not embedded again.
     /// - Returns: the level, the rules that fired with their evidence, and the escalation message.
     public func triage(
         conversation: [ConversationTurn],
         records: [ClinicalRecord] = [],
-        now: Date = Date()
+        now: Date = Date(),
+        knownEmbeddings: [String: [Float]] = [:]
+    ) -> TriageVerdict {
+        triage(
+            conversation: conversation,
+            prepared: prepare(records: records),
+            now: now,
+            knownEmbeddings: knownEmbeddings
+        )
+    }
+
+    /// Triages a conversation against records prepared once with ``prepare(records:)``: the same
+    /// verdict as ``triage(conversation:records:now:knownEmbeddings:)`` with those records, without
+    /// reading every record again. Records prepared for other rules are prepared again.
+    public func triage(
+        conversation: [ConversationTurn],
+        prepared: PreparedRecords,
+        now: Date = Date(),
+        knownEmbeddings: [String: [Float]] = [:]
     ) -> TriageVerdict {
         var fired: [FiredRule] = []
         var ignored: [IgnoredMatch] = []
@@ -45,7 +66,7 @@ extension Guardrails {
                     }
                 }
             }
-            fired += exemplarFirings(in: text, turn: turnIndex, skipping: firedHere)
+            fired += exemplarFirings(in: text, turn: turnIndex, skipping: firedHere, known: knownEmbeddings)
             for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .recordCaution {
                 for topic in compiledRule.topics {
                     for range in topic.matches(in: text) where context.modifier(of: range, in: text) == nil {
@@ -54,7 +75,7 @@ extension Guardrails {
                 }
             }
         }
-        fired += recordFirings(records: records, now: now, touchedTopics: Set(touchedTopics.keys))
+        fired += recordFirings(prepared: prepared, now: now, touchedTopics: Set(touchedTopics.keys))
         return verdict(fired: fired, ignored: ignored)
     }
 
@@ -84,13 +105,26 @@ extension Guardrails {
         )
     }
 
-    private func exemplarFirings(in text: String, turn: Int, skipping: Set<Int>) -> [FiredRule] {
+    private func exemplarFirings(
+        in text: String,
+        turn: Int,
+        skipping: Set<Int>,
+        known: [String: [Float]]
+    ) -> [FiredRule] {
         guard let embedder = configuration.embedder, let threshold = similarityThreshold, !exemplars.isEmpty else {
             return []
         }
-        let sentences = context.sentences(in: text)
+        let found = context.terminatedSentences(in: text)
+        let sentences = found.map(\.sentence)
         let sentenceTexts = sentences.map { (text as NSString).substring(with: $0) }
-        guard let vectors = try? embedder.embed(sentenceTexts) else { return [] }
+        // Each sentence is embedded with its closing punctuation, as the whole message would be.
+        let embeddedTexts = found.map {
+            (text as NSString).substring(with: $0.terminated).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let missing = Array(Set(embeddedTexts.filter { known[$0] == nil }))
+        guard let fresh = missing.isEmpty ? [] : try? embedder.embed(missing) else { return [] }
+        let embedded = known.merging(zip(missing, fresh)) { first, _ in first }
+        let vectors = embeddedTexts.compactMap { embedded[$0] }
         var best: [Int: (similarity: Double, sentence: Int, exemplar: Exemplar)] = [:]
         for (sentenceIndex, vector) in vectors.enumerated() {
             for exemplar in exemplars where !skipping.contains(exemplar.ruleIndex) {

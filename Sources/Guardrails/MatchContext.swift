@@ -121,6 +121,30 @@ struct MatchContext: Sendable {
         return result
     }
 
+    /// The sentences of `text` as ``sentences(in:)`` finds them, each also with its closing
+    /// punctuation (`"What was my last A1c?"`, not `"What was my last A1c"`), which is how a whole
+    /// one-sentence message reads, so that a sentence that is the whole message embeds as the message.
+    func terminatedSentences(in text: String) -> [(sentence: NSRange, terminated: NSRange)] {
+        var result: [(sentence: NSRange, terminated: NSRange)] = []
+        var start = 0
+        for separator in sentenceBreak.matches(in: text) {
+            if separator.location > start {
+                let sentence = NSRange(location: start, length: separator.location - start)
+                let isNewline = (text as NSString).character(at: separator.location) == 0x0A
+                let terminated =
+                    isNewline ? sentence : NSRange(location: start, length: sentence.length + separator.length)
+                result.append((sentence, terminated))
+            }
+            start = separator.location + separator.length
+        }
+        let length = text.utf16.count
+        if length > start {
+            let sentence = NSRange(location: start, length: length - start)
+            result.append((sentence, sentence))
+        }
+        return result
+    }
+
     private func enclosing(_ range: NSRange, in text: String, breaks: CompiledPattern) -> NSRange {
         var start = 0
         var end = text.utf16.count

@@ -161,4 +161,64 @@ import TextEmbedding
         #expect(verdict.level == .crisis)
         #expect(verdict.firedRules.contains { $0.source == .exemplar })
     }
+
+    @Test func aKnownEmbeddingStandsInForTheSentenceWithItsPunctuation() throws {
+        let embedder = HashingEmbedder()
+        let embedded = try Guardrails(rules: try RuleBook.bundled(), configuration: .init(embedder: embedder))
+        let paraphrase = "everyone would be better off if I were gone."
+        // The vector the caller already has is the one the exemplar net uses: the same verdict.
+        let known = [paraphrase: try embedder.embed(paraphrase)]
+        let direct = embedded.triage(conversation: [.user(paraphrase)])
+        let reused = embedded.triage(conversation: [.user(paraphrase)], knownEmbeddings: known)
+        #expect(direct.level == .crisis)
+        #expect(reused.level == direct.level)
+        #expect(reused.firedRules.map(\.ruleID) == direct.firedRules.map(\.ruleID))
+        // And it is used, not re-made: a benign question given the crisis sentence's vector fires.
+        let benign = "what is a healthy breakfast?"
+        #expect(embedded.triage(conversation: [.user(benign)]).level == .selfCare)
+        let swapped = embedded.triage(conversation: [.user(benign)], knownEmbeddings: [benign: known[paraphrase]!])
+        #expect(swapped.level == .crisis)
+        // Keys are whole sentences with their closing punctuation: without it, the vector is not used.
+        let unmatched = embedded.triage(
+            conversation: [.user(benign)],
+            knownEmbeddings: ["what is a healthy breakfast": known[paraphrase]!]
+        )
+        #expect(unmatched.level == .selfCare)
+    }
+
+    @Test func preparedRecordsGiveTheSameVerdictsAsTheRecords() throws {
+        let potassium = Self.lab("Potassium", loinc: "2823-3", value: 6.4, unit: "mmol/L", daysAgo: 2)
+        let oldPotassium = Self.lab("Potassium", loinc: "2823-3", value: 6.8, unit: "mmol/L", daysAgo: 300)
+        let glucose = Self.lab("Glucose [Mass/volume] in Blood", loinc: "2339-0", value: 48, unit: "mg/dL", daysAgo: 20)
+        let warfarin = ClinicalRecord(
+            id: RecordID("med-1"),
+            kind: .medication,
+            title: "Warfarin Sodium 5 MG Oral Tablet",
+            status: "active",
+            provenance: Provenance(sourceFile: "test.json")
+        )
+        let records = [oldPotassium, glucose, warfarin, potassium]
+        let prepared = guardrails.prepare(records: records)
+        #expect(prepared.recordCount == 4)
+        let messages = ["hello", "I slipped and fell in the bathroom", "what is a healthy breakfast?"]
+        // One preparation serves every message and every "now" (ages are tested per message).
+        for days in [0.0, 10, 30, 400] {
+            let now = Self.now.addingTimeInterval(days * 86_400)
+            for message in messages {
+                let direct = guardrails.triage(conversation: [.user(message)], records: records, now: now)
+                let reused = guardrails.triage(conversation: [.user(message)], prepared: prepared, now: now)
+                #expect(reused.level == direct.level, "\(message) +\(days)d")
+                #expect(reused.firedRules.map(\.ruleID) == direct.firedRules.map(\.ruleID))
+                #expect(reused.firedRules.map(\.recordID) == direct.firedRules.map(\.recordID))
+            }
+        }
+        // Records prepared for other rules are prepared again, not misread.
+        var fewer = try RuleBook.bundled()
+        fewer.rules.removeAll { $0.id == "critical-potassium-high" }
+        let other = try Guardrails(rules: fewer)
+        let fromOther = guardrails.triage(conversation: [.user("hello")], prepared: other.prepare(records: records))
+        let direct = guardrails.triage(conversation: [.user("hello")], records: records)
+        #expect(fromOther.firedRules.map(\.ruleID) == direct.firedRules.map(\.ruleID))
+        #expect(direct.firedRules.contains { $0.ruleID == "critical-potassium-high" })
+    }
 }
