@@ -100,9 +100,11 @@ public struct EngineConfiguration: Sendable {
     /// - Parameters:
     ///   - modelDirectory: the model folder; ``ModelLocator/defaultDirectory(environment:executable:)``
     ///     when none is given.
+    ///   - threads: the encoder's workers; one per core when none is given.
     ///   - logger: where a failure to load is reported (never health data).
     public static func defaultEmbedder(
         modelDirectory: URL = ModelLocator.defaultDirectory(),
+        threads: Int? = nil,
         logger: Logger = Logger(label: "healthground", factory: { _ in SwiftLogNoOpLogHandler() })
     ) -> any Embedder {
         let weights = modelDirectory.appendingPathComponent("model.safetensors")
@@ -111,7 +113,7 @@ public struct EngineConfiguration: Sendable {
             // One worker per core: a long ingest shares its batches out, a query splits its products.
             return try MiniLMEmbedder(
                 modelDirectory: modelDirectory,
-                threads: max(1, ProcessInfo.processInfo.activeProcessorCount)
+                threads: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
             )
         } catch {
             logger.warning(

@@ -1,4 +1,5 @@
 public import Foundation
+import Guardrails
 public import HealthRecords
 import Logging
 public import RecordStore
@@ -16,11 +17,23 @@ public actor HealthSpace {
     private var projected: (PCAProjection, VectorMatrix)?
     private var rowIndex: [Int64: Int]?
     var cachedRecords: [ClinicalRecord]? {
-        didSet { cachedSnapshots = [:] }
+        didSet {
+            cachedSnapshots = [:]
+            cachedEvidenceCosts = [:]
+            cachedGuardrailRecords = nil
+            cachedPresentKinds = nil
+        }
     }
+    /// The kinds of record the person has (asserted present), for the sufficiency judgement.
+    var cachedPresentKinds: Set<RecordKind>?
+    /// The records as the guardrails' record rules see them, prepared once per change of the records.
+    var cachedGuardrailRecords: PreparedRecords?
+    /// The tokens an evidence item costs (its text and citation), by chunk: counting word pieces
+    /// dominates assembly otherwise. Cleared with the records, whenever the space changes.
+    var cachedEvidenceCosts: [ChunkID: Int] = [:]
     /// The patient snapshot by "as of" date (nil: now), fitted to half a budget, cached with the
     /// records: building it reads every record, and fitting it counts tokens line by line.
-    var cachedSnapshots: [SnapshotKey: String] = [:]
+    var cachedSnapshots: [SnapshotKey: (text: String, tokens: Int)] = [:]
 
     init(id: String, store: SpaceStore, configuration: EngineConfiguration) {
         self.id = id
@@ -440,6 +453,11 @@ public actor HealthSpace {
     /// Stored chunk counts by kind.
     public func chunkCounts() throws -> [RecordKind: Int] {
         try store.chunkCountsByKind()
+    }
+
+    /// Runs `body` with the reads it makes recorded as one entry of the audit trail.
+    func auditedAsOne<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+        try store.auditedAsOne(operation, body)
     }
 
     /// Every record of the space (cached until the next write).

@@ -132,11 +132,17 @@ public enum ExactSearch {
         let dimension = matrix.dimension
         var rescored = TopK(k: k)
         matrix.storage.withUnsafeBufferPointer { values in
-            for row in rows {
-                let base = row * dimension
-                var dot: Float = 0
-                for j in 0..<dimension { dot += values[base + j] * query[j] }
-                rescored.insert(row: row, score: dot)
+            query.withUnsafeBufferPointer { query in
+                for row in rows {
+                    let dot = cblas_sdot(
+                        Int32(dimension),
+                        values.baseAddress! + row * dimension,
+                        1,
+                        query.baseAddress!,
+                        1
+                    )
+                    rescored.insert(row: row, score: dot)
+                }
             }
         }
         return rescored.sorted()

@@ -16,6 +16,7 @@ struct BenchContextCommand: AsyncParsableCommand {
     @Option(help: "A file with one question per line, or a BEIR queries.jsonl.") var queries: String
     @Option(help: "Passes over the questions.") var passes = 5
     @Option(help: "Token budget.") var budget = 1_500
+    @Option(help: "Encoder workers (default: one per core); set OPENBLAS_NUM_THREADS to match.") var threads: Int?
     @Flag(help: "Only print the space's chunk count.") var countOnly = false
 
     func run() async throws {
@@ -28,7 +29,7 @@ struct BenchContextCommand: AsyncParsableCommand {
             return line.isEmpty ? nil : String(line)
         }
         guard !questions.isEmpty else { throw ValidationError("no questions in \(queries)") }
-        let handle = try await options.engine().space(space)
+        let handle = try await options.engine(threads: threads).space(space)
         let chunks = try await handle.chunkCounts().values.reduce(0, +)
         if countOnly {
             print(chunks)

@@ -23,8 +23,13 @@ struct CommonOptions: ParsableArguments {
         return ModelLocator.defaultDirectory()
     }
 
-    func engine() -> GroundingEngine {
-        let embedder = EngineConfiguration.defaultEmbedder(modelDirectory: modelURL, logger: Self.logger)
+    /// - Parameter threads: the encoder's workers (one per core when nil).
+    func engine(threads: Int? = nil) -> GroundingEngine {
+        let embedder = EngineConfiguration.defaultEmbedder(
+            modelDirectory: modelURL,
+            threads: threads,
+            logger: Self.logger
+        )
         return GroundingEngine(
             configuration: EngineConfiguration(dataDirectory: dataURL, embedder: embedder, logger: Self.logger)
         )

@@ -357,6 +357,28 @@ import Testing
         #expect(zip(trail, trail.dropFirst()).allSatisfy { $0.at <= $1.at })
         #expect(try await space.auditTrail(limit: 2).count == 2)
     }
+
+    @Test("a question answered is one audit entry that counts the reads it made")
+    func contextIsOneAuditEntry() async throws {
+        let folder = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (kept, _) = try Self.writeSources(in: folder)
+        let space = try await Self.engine(folder, caller: "care-app").space("hana")
+        _ = try await space.ingest([kept])
+        let before = try await space.auditTrail().count
+        let context = try await space.context(for: "what did the lighthouse note say about my potassium?")
+        let added = try await space.auditTrail().dropFirst(before)
+        #expect(added.map(\.operation) == ["read.context"])
+        let entry = try #require(added.first)
+        #expect(entry.caller == "care-app")
+        #expect(entry.counts["read.chunks"] ?? 0 >= 1)
+        #expect(entry.counts["search.lexical"] ?? 0 >= 1)
+        #expect(entry.counts["chunks"] ?? 0 >= context.evidence.count)
+        // Outside a question, each read is still its own entry.
+        _ = try await space.search("lighthouse", k: 2)
+        let afterSearch = try await space.auditTrail().dropFirst(before + 1).map(\.operation)
+        #expect(afterSearch.contains("search.lexical") && afterSearch.contains("read.chunks"))
+    }
 }
 
 /// A log handler that keeps every line (message and metadata) for inspection.

@@ -33,5 +33,5 @@ fi
 
 for threads in 1 2; do
     echo "threads=$threads: $(OPENBLAS_NUM_THREADS=$threads "$bin" bench-context --data-dir "$data" --space bench \
-        --queries eval/patient-questions/queries.jsonl --passes 5)"
+        --queries eval/patient-questions/queries.jsonl --passes 5 --threads "$threads")"
 done

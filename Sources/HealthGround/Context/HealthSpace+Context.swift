@@ -22,13 +22,25 @@ extension HealthSpace {
     ///   - budget: tokens for the snapshot and the evidence together (counted with the chunker's counter).
     ///   - asOf: answer as of this date: later records are left out.
     ///   - now: the reference date for recency (defaults to `asOf`, else the current date).
-    /// - Returns: the context.
+    /// - Returns: the context. The reads it makes are one entry of the audit trail, `read.context`.
     public func context(
         for question: String,
         conversation: [ConversationTurn] = [],
         budget: Int = 1_500,
         asOf: Date? = nil,
         now: Date? = nil
+    ) throws -> GroundedContext {
+        try auditedAsOne("read.context") {
+            try assembleContext(question, conversation: conversation, budget: budget, asOf: asOf, now: now)
+        }
+    }
+
+    private func assembleContext(
+        _ question: String,
+        conversation: [ConversationTurn],
+        budget: Int,
+        asOf: Date?,
+        now: Date?
     ) throws -> GroundedContext {
         let reference = now ?? asOf ?? Date()
         let analysis = QuestionAnalysis(question, now: reference)
@@ -41,7 +53,7 @@ extension HealthSpace {
             filter: filter,
             mode: .hybrid,
             fusion: ContextWeighting.fusion,
-            scan: .exact,
+            scan: ContextWeighting.scan,
             queryVector: queryVector
         ).filter { $0.stored.chunk.role != .snapshot }
 
@@ -51,47 +63,27 @@ extension HealthSpace {
         }
         weighted.sort { $0.1 > $1.1 }
 
-        // Maximal marginal relevance over the chunk vectors, so near-identical readings do not crowd out the rest.
-        let maxScore = weighted.first?.1 ?? 1
-        var chosen: [(Candidate, Double)] = []
-        var remaining = weighted
-        var seenTexts: Set<String> = []
-        while !remaining.isEmpty && chosen.count < 20 {
-            var bestIndex = 0
-            var bestValue = -Double.infinity
-            for (index, (candidate, score)) in remaining.enumerated() {
-                var redundancy = 0.0
-                if let row = candidate.matrixRow, let vector = vector(atRow: row) {
-                    for (other, _) in chosen {
-                        guard let otherRow = other.matrixRow, let otherVector = self.vector(atRow: otherRow) else {
-                            continue
-                        }
-                        var dot: Float = 0
-                        for (a, b) in zip(vector, otherVector) { dot += a * b }
-                        redundancy = max(redundancy, Double(dot))
-                    }
-                }
-                let value =
-                    ContextWeighting.mmrLambda * (score / maxScore) - (1 - ContextWeighting.mmrLambda) * redundancy
-                if value > bestValue {
-                    bestValue = value
-                    bestIndex = index
-                }
-            }
-            let picked = remaining.remove(at: bestIndex)
-            if seenTexts.insert(picked.0.stored.chunk.text).inserted { chosen.append(picked) }
-        }
+        // Maximal marginal relevance over the chunk vectors, so near-identical readings do not crowd
+        // out the rest. Each candidate's redundancy (its highest similarity to a chosen one, at least
+        // 0) is updated when a candidate is chosen, so each pair's product is computed once.
+        let chosen = maximalMarginalRelevance(weighted, limit: 20)
 
         // The budget: the snapshot first (at most half), then evidence by rank while it fits.
         let count = configuration.chunker.tokenCount
         let records = try self.records()
-        let snapshot = snapshotText(records: records, asOf: asOf, limit: budget / 2)
-        var used = count(snapshot)
+        let (snapshot, snapshotTokens) = snapshotText(records: records, asOf: asOf, limit: budget / 2)
+        var used = snapshotTokens
         var evidence: [GroundedContext.Evidence] = []
         for (candidate, score) in chosen {
             let chunk = candidate.stored.chunk
             let citation = Self.citation(for: chunk)
-            let cost = count(chunk.text) + count(citation) + 2
+            let cost: Int
+            if let known = cachedEvidenceCosts[chunk.id] {
+                cost = known
+            } else {
+                cost = count(chunk.text) + count(citation) + 2
+                cachedEvidenceCosts[chunk.id] = cost
+            }
             guard used + cost <= budget else { continue }
             used += cost
             evidence.append(
@@ -116,11 +108,22 @@ extension HealthSpace {
             candidateRows: pool.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
             evidence: evidence
         )
-        let triage = configuration.guardrails?.triage(
-            conversation: conversation + [.user(question)],
-            records: records,
-            now: reference
-        )
+        // The question's vector, already made for retrieval, serves the exemplar net too when the
+        // guardrails embed with the same model (they embed sentence by sentence: a one-sentence
+        // question is not embedded twice).
+        let guardrails = configuration.guardrails
+        let sameEmbedder = guardrails?.configuration.embedder?.identity == configuration.embedder.identity
+        let triage = guardrails.map { guardrails in
+            let prepared = cachedGuardrailRecords ?? guardrails.prepare(records: records)
+            cachedGuardrailRecords = prepared
+            return guardrails.triage(
+                conversation: conversation + [.user(question)],
+                prepared: prepared,
+                now: reference,
+                knownEmbeddings: sameEmbedder
+                    ? [question.trimmingCharacters(in: .whitespacesAndNewlines): queryVector] : [:]
+            )
+        }
         return GroundedContext(
             question: question,
             asOf: asOf,
@@ -163,7 +166,18 @@ extension HealthSpace {
         candidateRows: [Int],
         evidence: [GroundedContext.Evidence]
     ) throws -> GroundedContext.Sufficiency {
-        let presentKinds = Set(records.filter { $0.assertion == .present }.map(\.kind))
+        // Once per change of the records, through a buffer pointer so that no record is copied (a
+        // copy retains every field it holds).
+        let presentKinds =
+            cachedPresentKinds
+            ?? records.withUnsafeBufferPointer { buffer in
+                var kinds: Set<RecordKind> = []
+                for index in buffer.indices where buffer[index].assertion == .present {
+                    kinds.insert(buffer[index].kind)
+                }
+                return kinds
+            }
+        cachedPresentKinds = presentKinds
         let missingKinds = analysis.kinds.subtracting(presentKinds).subtracting([.observation])
         var absent: [String] = []
         var checked = 0
@@ -182,9 +196,7 @@ extension HealthSpace {
                 var best: Float = -1
                 for row in candidateRows {
                     guard let chunkVector = self.vector(atRow: row) else { continue }
-                    var dot: Float = 0
-                    for (a, b) in zip(vector, chunkVector) { dot += a * b }
-                    best = max(best, dot)
+                    best = max(best, Self.dot(vector[...], chunkVector))
                 }
                 if best >= ContextWeighting.termMeaningMatch { byMeaning.append(term) } else { missing.append(term) }
             }
@@ -208,7 +220,6 @@ extension HealthSpace {
     }
 }
 
-/// The constants of context assembly, in one place so that calibration changes one file.
 /// What a fitted snapshot depends on besides the records.
 struct SnapshotKey: Hashable {
     var asOf: Date?
@@ -216,10 +227,57 @@ struct SnapshotKey: Hashable {
 }
 
 extension HealthSpace {
+    /// Picks up to `limit` candidates by maximal marginal relevance: each step takes the one with the
+    /// best `λ·score/maxScore − (1−λ)·redundancy`, where redundancy is its highest vector similarity
+    /// (at least 0) to those already chosen; the first of equals wins, and a candidate whose text
+    /// repeats a chosen one's is dropped.
+    /// - Parameter weighted: candidates with their weighted scores, best first.
+    func maximalMarginalRelevance(_ weighted: [(Candidate, Double)], limit: Int) -> [(Candidate, Double)] {
+        let maxScore = weighted.first?.1 ?? 1
+        let lambda = ContextWeighting.mmrLambda
+        let vectors = weighted.map { candidate in candidate.0.matrixRow.flatMap { vector(atRow: $0) } }
+        var redundancy = [Double](repeating: 0, count: weighted.count)
+        var remaining = Array(weighted.indices)
+        var chosen: [(Candidate, Double)] = []
+        var seenTexts: Set<String> = []
+        while !remaining.isEmpty && chosen.count < limit {
+            var bestPosition = 0
+            var bestValue = -Double.infinity
+            for (position, index) in remaining.enumerated() {
+                let value = lambda * (weighted[index].1 / maxScore) - (1 - lambda) * redundancy[index]
+                if value > bestValue {
+                    bestValue = value
+                    bestPosition = position
+                }
+            }
+            let picked = remaining.remove(at: bestPosition)
+            guard seenTexts.insert(weighted[picked].0.stored.chunk.text).inserted else { continue }
+            chosen.append(weighted[picked])
+            guard let pickedVector = vectors[picked] else { continue }
+            for index in remaining {
+                guard let vector = vectors[index] else { continue }
+                redundancy[index] = max(redundancy[index], Double(Self.dot(vector, pickedVector)))
+            }
+        }
+        return chosen
+    }
+
+    /// The dot product of two rows, summed in order.
+    static func dot(_ lhs: ArraySlice<Float>, _ rhs: ArraySlice<Float>) -> Float {
+        lhs.withUnsafeBufferPointer { left in
+            rhs.withUnsafeBufferPointer { right in
+                var sum: Float = 0
+                for index in 0..<min(left.count, right.count) { sum += left[index] * right[index] }
+                return sum
+            }
+        }
+    }
+
     /// The patient snapshot, cut to `limit` tokens at line boundaries (a section heading whose lines
-    /// did not fit is dropped too); cached until the records change. WordPiece splits at whitespace,
-    /// so the lines' token counts add up to the whole text's, and each line is counted once.
-    func snapshotText(records: [ClinicalRecord], asOf: Date?, limit: Int) -> String {
+    /// did not fit is dropped too), with its token count; cached until the records change. WordPiece
+    /// splits at whitespace, so the lines' token counts add up to the whole text's, and each line is
+    /// counted once.
+    func snapshotText(records: [ClinicalRecord], asOf: Date?, limit: Int) -> (text: String, tokens: Int) {
         let key = SnapshotKey(asOf: asOf, limit: limit)
         if let cached = cachedSnapshots[key] { return cached }
         let count = configuration.chunker.tokenCount
@@ -237,15 +295,20 @@ extension HealthSpace {
             while let last = kept.last, last.hasSuffix(":") { kept.removeLast() }
             snapshot = kept.joined(separator: "\n")
         }
-        cachedSnapshots[key] = snapshot
-        return snapshot
+        let fitted = (text: snapshot, tokens: count(snapshot))
+        cachedSnapshots[key] = fitted
+        return fitted
     }
 }
 
+/// The constants of context assembly, in one place so that calibration changes one file.
 enum ContextWeighting {
     /// The fusion of the candidate pool: search's default. On `eval/patient-questions` (MiniLM,
     /// 2026-11-23) the answer was in the top 5 for 56 of 56 answerable questions with it, 53 with RRF.
     static let fusion = FusionMethod.standard
+
+    /// The dense scan of the candidate pool.
+    static let scan = ScanKind.int8
 
     /// MMR trade-off: 1 is pure relevance.
     static let mmrLambda = 0.75
