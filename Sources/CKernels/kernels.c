@@ -223,27 +223,43 @@ HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimensi
 
 // Blocks of 4 rows of w by 3 rows of x: 12 accumulators, 7 loads per 12 fused multiply-adds. The loop
 // over w is the outer one, so each row of w is read from memory once and the few rows of x stay in L1.
+// The prefetches of one pass: its share of the next block of w, spread over the pass's iterations.
+#define HG_FETCH_STEP()                                                                                    \
+    if (fetch < fetchEnd) {                                                                                \
+        _mm_prefetch(fetch, _MM_HINT_T0);                                                                  \
+        if (step > 64) _mm_prefetch(fetch + 64, _MM_HINT_T0);                                              \
+        if (step > 128) _mm_prefetch(fetch + 128, _MM_HINT_T0);                                            \
+        fetch += step;                                                                                     \
+    }
+
 HG_AVX2 static void gemm_nt_accumulate_avx2(long m, long n, long k, const float *x, long ldx, const float *w,
                                             long ldw, float *y, long ldy) {
     long k8 = k / 8 * 8;
     long j = 0;
+    // Rows of x go through one block of four rows of w in passes of three (the last pass takes two
+    // rows through the same code, its third row a copy of the second, or one row alone). Each pass
+    // fetches its share of the next block, so that w streams in while every pass computes.
+    long passes = (m + 2) / 3;
+    long iterations = k8 / 8 > 0 ? k8 / 8 : 1;
     for (; j + 4 <= n; j += 4) {
         const float *w0 = w + j * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
+        // The next block, as the span of bytes from its first row's start to its last row's end.
+        const char *next = (j + 8 <= n) ? (const char *)(w0 + 4 * ldw) : NULL;
+        long nextBytes = next ? (long)((3 * ldw + k) * (long)sizeof(float)) : 0;
         long i = 0;
-        for (; i + 3 <= m; i += 3) {
-            const float *x0 = x + i * ldx, *x1 = x0 + ldx, *x2 = x1 + ldx;
+        for (; m - i >= 2; i += 3) {
+            long count = m - i >= 3 ? 3 : 2;
+            const float *x0 = x + i * ldx, *x1 = x0 + ldx, *x2 = count == 3 ? x1 + ldx : x1;
             __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(),
                    a03 = _mm256_setzero_ps(), a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(),
                    a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps(), a20 = _mm256_setzero_ps(),
                    a21 = _mm256_setzero_ps(), a22 = _mm256_setzero_ps(), a23 = _mm256_setzero_ps();
-            // While the first rows of x go through this block of w, fetch the next block (spread over
-            // the loop, so that the fetches do not queue up); later passes prefetch lines already in L1.
-            const float *ahead = (i == 0 && j + 8 <= n) ? w0 + 4 * ldw : w0;
+            long pass = i / 3;
+            const char *fetch = next ? next + nextBytes * pass / passes : NULL;
+            const char *fetchEnd = next ? next + nextBytes * (pass + 1) / passes : NULL;
+            long step = ((fetchEnd - fetch) / 64 + iterations - 1) / iterations * 64;
             for (long p = 0; p < k8; p += 8) {
-                _mm_prefetch((const char *)(ahead + p), _MM_HINT_T0);
-                _mm_prefetch((const char *)(ahead + ldw + p), _MM_HINT_T0);
-                _mm_prefetch((const char *)(ahead + 2 * ldw + p), _MM_HINT_T0);
-                _mm_prefetch((const char *)(ahead + 3 * ldw + p), _MM_HINT_T0);
+                HG_FETCH_STEP()
                 __m256 u0 = _mm256_loadu_ps(x0 + p), u1 = _mm256_loadu_ps(x1 + p), u2 = _mm256_loadu_ps(x2 + p);
                 __m256 v = _mm256_loadu_ps(w0 + p);
                 a00 = _mm256_fmadd_ps(u0, v, a00);
@@ -277,17 +293,22 @@ HG_AVX2 static void gemm_nt_accumulate_avx2(long m, long n, long k, const float 
                     for (int q = 0; q < 4; q++) s[4 * r + q] += rows[r][p] * columns[q][p];
                 }
             }
-            for (int r = 0; r < 3; r++) {
+            for (int r = 0; r < count; r++) {
                 float *target = y + (i + r) * ldy + j;
                 for (int q = 0; q < 4; q++) target[q] += s[4 * r + q];
             }
         }
-        // The last one or two rows of x, one at a time.
+        // One row left (m = 3q + 1): alone.
         for (; i < m; i++) {
             const float *x0 = x + i * ldx;
             __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
                    a3 = _mm256_setzero_ps();
+            long pass = i / 3;
+            const char *fetch = next ? next + nextBytes * pass / passes : NULL;
+            const char *fetchEnd = next ? next + nextBytes * (pass + 1) / passes : NULL;
+            long step = ((fetchEnd - fetch) / 64 + iterations - 1) / iterations * 64;
             for (long p = 0; p < k8; p += 8) {
+                HG_FETCH_STEP()
                 __m256 u0 = _mm256_loadu_ps(x0 + p);
                 a0 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w0 + p), a0);
                 a1 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w1 + p), a1);
@@ -309,6 +330,7 @@ HG_AVX2 static void gemm_nt_accumulate_avx2(long m, long n, long k, const float 
     }
     if (j < n) hg_gemm_nt_accumulate_portable(m, n - j, k, x, ldx, w + j * ldw, ldw, y + j, ldy);
 }
+#undef HG_FETCH_STEP
 #endif
 
 // MARK: - Dispatch

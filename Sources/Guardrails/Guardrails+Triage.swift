@@ -44,6 +44,7 @@ extension Guardrails {
         var fired: [FiredRule] = []
         var ignored: [IgnoredMatch] = []
         var touchedTopics: [Int: Bool] = [:]
+        let knownEmbeddings = sentenceVectors(of: conversation, known: knownEmbeddings)
         for (turnIndex, turn) in conversation.enumerated() where turn.role == .user {
             let text = turn.text
             var firedHere = Set<Int>()
@@ -105,6 +106,32 @@ extension Guardrails {
         )
     }
 
+    /// The sentences of every user turn as the exemplar net reads them: trimmed, with their closing
+    /// punctuation.
+    private func embeddedSentences(of text: String) -> [String] {
+        context.terminatedSentences(in: text).map {
+            (text as NSString).substring(with: $0.terminated).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// `known` plus the vectors of the user turns' sentences it lacks, made in one call to the embedder
+    /// (one pass of the model's weights for the whole conversation); `known` alone when the exemplar
+    /// net is off or the embedder fails (each turn then tries again on its own).
+    private func sentenceVectors(of conversation: [ConversationTurn], known: [String: [Float]]) -> [String: [Float]] {
+        guard let embedder = configuration.embedder, similarityThreshold != nil, !exemplars.isEmpty else {
+            return known
+        }
+        var missing: [String] = []
+        var seen = Set(known.keys)
+        for turn in conversation where turn.role == .user {
+            for sentence in embeddedSentences(of: turn.text) where seen.insert(sentence).inserted {
+                missing.append(sentence)
+            }
+        }
+        guard !missing.isEmpty, let fresh = try? embedder.embed(missing) else { return known }
+        return known.merging(zip(missing, fresh)) { first, _ in first }
+    }
+
     private func exemplarFirings(
         in text: String,
         turn: Int,
@@ -118,9 +145,7 @@ extension Guardrails {
         let sentences = found.map(\.sentence)
         let sentenceTexts = sentences.map { (text as NSString).substring(with: $0) }
         // Each sentence is embedded with its closing punctuation, as the whole message would be.
-        let embeddedTexts = found.map {
-            (text as NSString).substring(with: $0.terminated).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let embeddedTexts = embeddedSentences(of: text)
         let missing = Array(Set(embeddedTexts.filter { known[$0] == nil }))
         guard let fresh = missing.isEmpty ? [] : try? embedder.embed(missing) else { return [] }
         let embedded = known.merging(zip(missing, fresh)) { first, _ in first }

@@ -80,6 +80,8 @@ struct GuardrailOptions: ParsableArguments {
     var modelDirectory: String?
     @Option(help: "Overrides the rules file's similarity threshold for the embedder.")
     var threshold: Double?
+    @Option(help: "Encoder workers for --embedder minilm (default: one per core).")
+    var threads: Int?
 
     func ruleBook() throws -> RuleBook {
         let mode: RuleBook.LoadMode = strict ? .strict : .default
@@ -100,7 +102,10 @@ struct GuardrailOptions: ParsableArguments {
             let folder =
                 modelDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? ModelLocator.defaultDirectory()
             do {
-                chosen = try MiniLMEmbedder(modelDirectory: folder, threads: 1)
+                chosen = try MiniLMEmbedder(
+                    modelDirectory: folder,
+                    threads: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+                )
             } catch {
                 throw ValidationError("cannot load all-MiniLM-L6-v2 from \(folder.path): \(error) (scripts/setup.sh)")
             }

@@ -56,4 +56,23 @@ import Testing
             #expect(abs(fast[index] - reference[index]) <= 1e-5, "index \(index)")
         }
     }
+
+    /// Every row count up to 33 (passes of three rows, a last pass of two, a row alone), output
+    /// widths that leave a partial block of four, and depths with and without a tail of eight, with
+    /// strides wider than the rows; rows past `m` and columns past `n` stay untouched.
+    @Test(arguments: [1, 2, 3, 4, 5, 11, 14, 15, 16, 32, 33])
+    func projectionMatchesPortable(rows m: Int) {
+        for (n, k) in [(1, 8), (4, 13), (7, 40), (12, 384), (13, 1)] {
+            let (ldx, ldw, ldy) = (k + 3, k + 1, n + 2)
+            let x = Self.values((m + 1) * ldx, in: -1...1, seed: UInt64(m * 1_000 + n))
+            let w = Self.values((n + 1) * ldw, in: -1...1, seed: UInt64(k * 7 + n))
+            var fast = Self.values((m + 1) * ldy, in: -1...1, seed: 11)
+            var reference = fast
+            hg_gemm_nt_accumulate(m, n, k, x, ldx, w, ldw, &fast, ldy)
+            hg_gemm_nt_accumulate_portable(m, n, k, x, ldx, w, ldw, &reference, ldy)
+            for index in fast.indices {
+                #expect(abs(fast[index] - reference[index]) <= 1e-4, "m \(m) n \(n) k \(k) index \(index)")
+            }
+        }
+    }
 }
