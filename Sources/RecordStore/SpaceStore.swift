@@ -20,7 +20,7 @@ public final class SpaceStore: Sendable {
     /// The database file.
     public let url: URL
     let pool: DatabasePool
-    private let logger: Logger
+    let logger: Logger
     let cipher: SpaceCipher
     /// Who the audit trail names for this store's reads and writes.
     public let callerLabel: String
@@ -143,6 +143,7 @@ public final class SpaceStore: Sendable {
         registerReindexMigration(&migrator)
         registerProjectionMigration(&migrator)
         registerAuditMigration(&migrator)
+        registerVectorSnapshotMigration(&migrator)
         return migrator
     }
 
@@ -519,8 +520,15 @@ public final class SpaceStore: Sendable {
         try requireEmbedder(identity)
         let cipher = self.cipher
         let dimension = identity.dimension
+        var staleGeneration: Int64?
+        var snapshotSourceIDs: [Int64] = []
         let loaded = try read { db in
             let paths = try sourcePaths(db)
+            let generation = try Self.vectorGeneration(db)
+            if let snapshot = try loadVectorSnapshot(db, identity: identity, generation: generation, paths: paths) {
+                return snapshot
+            }
+            staleGeneration = generation
             var sealedVectors: [Data] = []
             var sealedCodes: [Data] = []
             var rowIDs: [Int64] = []
@@ -597,7 +605,11 @@ public final class SpaceStore: Sendable {
                 )
             }
             loaded.matrix = VectorMatrix(dimension: dimension, storage: storage)
+            snapshotSourceIDs = sourceIDs
             return loaded
+        }
+        if let staleGeneration {
+            saveVectorSnapshot(loaded, sourceIDs: snapshotSourceIDs, identity: identity, generation: staleGeneration)
         }
         try auditRead("read.vectors", ["vectors": loaded.rowIDs.count])
         return loaded

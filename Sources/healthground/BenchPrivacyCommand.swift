@@ -36,13 +36,19 @@ struct BenchPrivacyCommand: AsyncParsableCommand {
             configuration.encryption = encryption
             configuration.callerLabel = "bench"
 
+            // The ingesting engine is closed before the cold opens, as a server reopening a space would
+            // find it (no other connection to the file in the process).
             let ingestStart = ContinuousClock.now
-            let space = try await GroundingEngine(configuration: configuration).space("bench")
-            try await space.ingest(documents: docs, source: "corpus")
+            do {
+                let space = try await GroundingEngine(configuration: configuration).space("bench")
+                try await space.ingest(documents: docs, source: "corpus")
+            }
             let ingest = ContinuousClock.now - ingestStart
 
             // Cold open: a new store on the file, its data key unwrapped, every vector decrypted into
-            // the matrix (the file is in the page cache, as for a server that reopens a space).
+            // the matrix (the file is in the page cache, as for a server that reopens a space). The
+            // first open after the ingest reads the rows one by one and writes the vector snapshot;
+            // the next ones read the snapshot.
             let directory = try SpaceDirectory(
                 folder: folder.appendingPathComponent("spaces"),
                 encryption: configuration.spaceEncryption
@@ -61,6 +67,7 @@ struct BenchPrivacyCommand: AsyncParsableCommand {
                 opens.append(ContinuousClock.now - start)
             }
 
+            let space = try await GroundingEngine(configuration: configuration).space("bench")
             _ = try await space.search("warm up", k: 10)
             var lexical: [Duration] = []
             var hybrid: [Duration] = []
@@ -80,7 +87,9 @@ struct BenchPrivacyCommand: AsyncParsableCommand {
                 }
             print(
                 "encryption=\(encryption) chunks=\(chunks) ingest=\(Self.ms(ingest)) ms "
-                    + "open+load p50=\(Self.ms(Self.median(opens))) ms min=\(Self.ms(opens.min()!)) ms "
+                    + "first open after ingest (rows read, snapshot written)=\(Self.ms(opens[0])) ms "
+                    + "open+load p50=\(Self.ms(Self.median(Array(opens.dropFirst())))) ms "
+                    + "min=\(Self.ms(opens.dropFirst().min()!)) ms "
                     + "lexical p50=\(Self.ms(Self.median(lexical))) ms hybrid p50=\(Self.ms(Self.median(hybrid))) ms "
                     + "p90=\(Self.ms(Self.percentile(hybrid, 0.9))) ms files=\(bytes / 1024) KiB"
             )

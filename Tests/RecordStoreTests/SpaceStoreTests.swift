@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HealthRecords
 import Logging
 import RecordStore
@@ -81,6 +82,65 @@ import VectorSearch
                 #expect(bytes.range(of: Data(needle.utf8)) == nil, "found in \(name)")
             }
         }
+    }
+
+    /// The rows of the vector snapshot table, read straight from the file.
+    static func snapshotSegments(_ url: URL) throws -> Int {
+        try DatabaseQueue(path: url.path).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM vector_snapshot") ?? -1
+        }
+    }
+
+    static func same(_ a: LoadedVectors, _ b: LoadedVectors) -> Bool {
+        a.rowIDs == b.rowIDs && a.facts == b.facts && a.matrix.storage == b.matrix.storage
+    }
+
+    @Test("a cold open reads the vector snapshot, which every change to the vectors drops at once")
+    func vectorSnapshotFollowsEveryChange() throws {
+        let folder = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("s.sqlite")
+        let encryption = SpaceEncryption.enabled(FileKeyProvider(dataDirectory: folder))
+        func open() throws -> SpaceStore {
+            try SpaceStore(url: url, logger: Logger(label: "test"), encryption: encryption)
+        }
+        let identity = Self.embedder.identity
+        var store = try open()
+        let many = (0..<2_500).map { Self.record("\($0)", "Condition number \($0)") }
+        try store.replaceSource(try Self.input("a.json", many, fingerprint: "v1"))
+        #expect(try Self.snapshotSegments(url) == 0)
+        let fromRows = try store.loadVectors(for: identity)  // rows one by one; writes the snapshot
+        #expect(try Self.snapshotSegments(url) == 2)  // 2,048 rows per segment
+        store = try open()
+        let fromSnapshot = try store.loadVectors(for: identity)
+        #expect(fromSnapshot.rowIDs.count == 2_500 && Self.same(fromRows, fromSnapshot))
+
+        // A new source drops it in the same transaction; the next load sees the new vectors.
+        try store.replaceSource(try Self.input("b.json", [Self.record("x", "Zebradisease")], fingerprint: "v1"))
+        #expect(try Self.snapshotSegments(url) == 0)
+        #expect(try store.loadVectors(for: identity).rowIDs.count == 2_501)
+        #expect(try Self.snapshotSegments(url) == 2)
+        #expect(try open().loadVectors(for: identity).rowIDs.count == 2_501)
+
+        // Removing a source drops it too: no deleted vector survives in the snapshot.
+        #expect(try store.removeSource(path: "b.json") == 1)
+        #expect(try Self.snapshotSegments(url) == 0)
+        let afterRemoval = try open().loadVectors(for: identity)
+        #expect(Self.same(afterRemoval, fromRows))
+    }
+
+    @Test("a damaged vector snapshot is logged and the rows are read instead")
+    func damagedSnapshotFallsBackToRows() throws {
+        let (store, folder) = try Self.openStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("s.sqlite")
+        try store.replaceSource(try Self.input("a.json", [Self.record("1", "Asthma")], fingerprint: "v1"))
+        let expected = try store.loadVectors(for: Self.embedder.identity)
+        try DatabaseQueue(path: url.path).write { db in
+            try db.execute(sql: "UPDATE vector_snapshot SET data = substr(data, 1, 20)")
+        }
+        let reopened = try SpaceStore(url: url, logger: Logger(label: "test"))
+        #expect(Self.same(try reopened.loadVectors(for: Self.embedder.identity), expected))
     }
 
     @Test("a space embedded with one embedder refuses another, saying to reindex")

@@ -149,7 +149,9 @@ extension SpaceStore {
                 ]
             )
             try db.execute(sql: "DELETE FROM meta")
-            for table in ["vector_shadow", "vector", "chunk", "record", "source", "projection", "audit"] {
+            for table in [
+                "vector_snapshot", "vector_shadow", "vector", "chunk", "record", "source", "projection", "audit",
+            ] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             try Self.purgeDeletedText(db)
