@@ -11,8 +11,9 @@ import VectorSearch
 ///
 /// It is derived data, kept only while it is current: triggers delete it (and count a generation) on
 /// any change to the `vector` table or to a chunk, in the same transaction, so that a deleted vector
-/// never survives in it; ``SpaceStore/loadVectors(for:)`` writes it again after reading the rows one
-/// by one, unless the space changed in between.
+/// never survives in it; ``SpaceStore/loadVectors(for:)`` writes it again in the background after
+/// reading the rows one by one, unless the space changed in between (a generation stamp, checked in
+/// the writing transaction).
 extension SpaceStore {
     static func registerVectorSnapshotMigration(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v5-vector-snapshot") { db in
@@ -37,6 +38,9 @@ extension SpaceStore {
             )
         }
     }
+
+    /// Waits until the vector snapshots being written in the background are written (or skipped).
+    package func waitForVectorSnapshot() { snapshotWrites.wait() }
 
     /// Rows per sealed segment (about 3 MB of 384-d vectors): several segments open in parallel.
     static let snapshotSegmentRows = 2_048

@@ -21,6 +21,8 @@ public final class SpaceStore: Sendable {
     public let url: URL
     let pool: DatabasePool
     let logger: Logger
+    /// Vector snapshots being written in the background.
+    let snapshotWrites = DispatchGroup()
     let cipher: SpaceCipher
     /// Who the audit trail names for this store's reads and writes.
     public let callerLabel: String
@@ -58,6 +60,9 @@ public final class SpaceStore: Sendable {
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         configuration.label = "space"
+        // Another connection's write (a reindex run beside a server, a snapshot being written) is
+        // waited for, not reported as a failure.
+        configuration.busyMode = .timeout(10)
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(),
@@ -609,7 +614,13 @@ public final class SpaceStore: Sendable {
             return loaded
         }
         if let staleGeneration {
-            saveVectorSnapshot(loaded, sourceIDs: snapshotSourceIDs, identity: identity, generation: staleGeneration)
+            // Off the caller's path: the write (megabytes, synced) takes longer than the read it saves.
+            let sourceIDs = snapshotSourceIDs
+            snapshotWrites.enter()
+            DispatchQueue.global(qos: .utility).async {
+                self.saveVectorSnapshot(loaded, sourceIDs: sourceIDs, identity: identity, generation: staleGeneration)
+                self.snapshotWrites.leave()
+            }
         }
         try auditRead("read.vectors", ["vectors": loaded.rowIDs.count])
         return loaded

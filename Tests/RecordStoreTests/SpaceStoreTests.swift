@@ -110,6 +110,7 @@ import VectorSearch
         try store.replaceSource(try Self.input("a.json", many, fingerprint: "v1"))
         #expect(try Self.snapshotSegments(url) == 0)
         let fromRows = try store.loadVectors(for: identity)  // rows one by one; writes the snapshot
+        store.waitForVectorSnapshot()
         #expect(try Self.snapshotSegments(url) == 2)  // 2,048 rows per segment
         store = try open()
         let fromSnapshot = try store.loadVectors(for: identity)
@@ -119,6 +120,7 @@ import VectorSearch
         try store.replaceSource(try Self.input("b.json", [Self.record("x", "Zebradisease")], fingerprint: "v1"))
         #expect(try Self.snapshotSegments(url) == 0)
         #expect(try store.loadVectors(for: identity).rowIDs.count == 2_501)
+        store.waitForVectorSnapshot()
         #expect(try Self.snapshotSegments(url) == 2)
         #expect(try open().loadVectors(for: identity).rowIDs.count == 2_501)
 
@@ -136,6 +138,8 @@ import VectorSearch
         let url = folder.appendingPathComponent("s.sqlite")
         try store.replaceSource(try Self.input("a.json", [Self.record("1", "Asthma")], fingerprint: "v1"))
         let expected = try store.loadVectors(for: Self.embedder.identity)
+        store.waitForVectorSnapshot()
+        #expect(try Self.snapshotSegments(url) == 1)
         try DatabaseQueue(path: url.path).write { db in
             try db.execute(sql: "UPDATE vector_snapshot SET data = substr(data, 1, 20)")
         }
