@@ -45,7 +45,11 @@ extension HealthSpace {
         let reference = now ?? asOf ?? Date()
         let analysis = QuestionAnalysis(question, now: reference)
         let filter = SearchFilter(to: asOf)
-        let queryVector = try configuration.embedder.embed(question)
+        // One call embeds the question and the words of it the records lack as written (for the
+        // sufficiency judgement): the encoder streams its weights once, not twice.
+        let (checkedTerms, absentTerms) = try lexicallyAbsentTerms(analysis)
+        let vectors = try configuration.embedder.embed([question] + absentTerms)
+        let queryVector = vectors[0]
         let pool = try candidates(
             question,
             lexicalQuery: LayTerms.expandedQuery(question),
@@ -101,8 +105,10 @@ extension HealthSpace {
                 )
             )
         }
-        let sufficiency = try judgeSufficiency(
+        let sufficiency = judgeSufficiency(
             analysis: analysis,
+            checkedTerms: checkedTerms,
+            absentTerms: Array(zip(absentTerms, vectors.dropFirst())),
             records: records,
             topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
             candidateRows: pool.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
@@ -159,13 +165,33 @@ extension HealthSpace {
     /// and the question's specific words are found in the records — as written (FTS), or close in
     /// meaning to one of the best candidate chunks (each missing word embedded alone) — or when the
     /// dense match is strong.
+    /// The question's specific words the records lack as written and as every lay-term alternative
+    /// (FTS lookups), and how many words were checked.
+    private func lexicallyAbsentTerms(_ analysis: QuestionAnalysis) throws -> (checked: Int, absent: [String]) {
+        var absent: [String] = []
+        var checked = 0
+        for term in analysis.terms where term.count >= 3 && !ContextWeighting.genericWords.contains(term) {
+            if QuestionAnalysis.kindWords[term] != nil { continue }
+            checked += 1
+            if try containsTerm(term) { continue }
+            if try LayTerms.alternatives(for: term).contains(where: { try containsTerm($0) }) { continue }
+            absent.append(term)
+        }
+        return (checked, absent)
+    }
+
+    /// - Parameters:
+    ///   - checkedTerms: how many of the question's words were looked up.
+    ///   - absentTerms: those the records lack as written, with their vectors.
     private func judgeSufficiency(
         analysis: QuestionAnalysis,
+        checkedTerms checked: Int,
+        absentTerms absent: [(String, [Float])],
         records: [ClinicalRecord],
         topDense: Float,
         candidateRows: [Int],
         evidence: [GroundedContext.Evidence]
-    ) throws -> GroundedContext.Sufficiency {
+    ) -> GroundedContext.Sufficiency {
         // Once per change of the records, through a buffer pointer so that no record is copied (a
         // copy retains every field it holds).
         let presentKinds =
@@ -179,27 +205,15 @@ extension HealthSpace {
             }
         cachedPresentKinds = presentKinds
         let missingKinds = analysis.kinds.subtracting(presentKinds).subtracting([.observation])
-        var absent: [String] = []
-        var checked = 0
-        for term in analysis.terms where term.count >= 3 && !ContextWeighting.genericWords.contains(term) {
-            if QuestionAnalysis.kindWords[term] != nil { continue }
-            checked += 1
-            if try containsTerm(term) { continue }
-            if try LayTerms.alternatives(for: term).contains(where: { try containsTerm($0) }) { continue }
-            absent.append(term)
-        }
         var missing: [String] = []
         var byMeaning: [String] = []
-        if !absent.isEmpty {
-            let vectors = try configuration.embedder.embed(absent)
-            for (term, vector) in zip(absent, vectors) {
-                var best: Float = -1
-                for row in candidateRows {
-                    guard let chunkVector = self.vector(atRow: row) else { continue }
-                    best = max(best, Self.dot(vector[...], chunkVector))
-                }
-                if best >= ContextWeighting.termMeaningMatch { byMeaning.append(term) } else { missing.append(term) }
+        for (term, vector) in absent {
+            var best: Float = -1
+            for row in candidateRows {
+                guard let chunkVector = self.vector(atRow: row) else { continue }
+                best = max(best, Self.dot(vector[...], chunkVector))
             }
+            if best >= ContextWeighting.termMeaningMatch { byMeaning.append(term) } else { missing.append(term) }
         }
         let coverage = checked == 0 ? 1 : Double(checked - missing.count) / Double(checked)
         var confidence = coverage
