@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import HealthRecords
 import Logging
-import Synchronization
 import TextEmbedding
 import VectorSearch
 
@@ -69,7 +68,7 @@ extension SpaceStore {
         let sealed: [(segment: Int64, data: Data)] = rows.map { ($0["segment"], $0["data"]) }
         let cipher = self.cipher
         let dimension = identity.dimension
-        let parts = SnapshotParts(count: sealed.count)
+        let parts = ParallelSlots<SnapshotSegment>(count: sealed.count)
         DispatchQueue.concurrentPerform(iterations: sealed.count) { index in
             do {
                 let plain = try cipher.open(sealed[index].data, "vector_snapshot.\(sealed[index].segment)")
@@ -80,7 +79,7 @@ extension SpaceStore {
         }
         let segments: [SnapshotSegment]
         do {
-            segments = try parts.results().map { try $0.get() }
+            segments = try parts.values()
         } catch {
             logger.warning(
                 "the vector snapshot does not open; reading the rows instead",
@@ -258,20 +257,5 @@ struct SnapshotSegment: Sendable {
             }
             return segment
         }
-    }
-}
-
-/// The decoded segments, filled in parallel (each part writes its own slot).
-private final class SnapshotParts: Sendable {
-    private let slots: Mutex<[Result<SnapshotSegment, any Error>?]>
-
-    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-
-    func store(_ index: Int, _ result: Result<SnapshotSegment, any Error>) {
-        slots.withLock { $0[index] = result }
-    }
-
-    func results() -> [Result<SnapshotSegment, any Error>] {
-        slots.withLock { $0.map { $0 ?? .failure(StoreError(.corrupt, "the vector snapshot is damaged")) } }
     }
 }

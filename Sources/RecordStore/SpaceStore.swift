@@ -505,11 +505,13 @@ public final class SpaceStore: Sendable {
         }
     }
 
-    /// The source paths by source row id, decrypted.
-    private func sourcePaths(_ db: Database) throws -> [Int64: String] {
+    /// The source paths by source row id, decrypted (only those of `ids` when given).
+    private func sourcePaths(_ db: Database, ids: Set<Int64>? = nil) throws -> [Int64: String] {
         var paths: [Int64: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, path FROM source") {
-            paths[row["id"]] = try cipher.openString(row["path"], "source.path")
+            let id: Int64 = row["id"]
+            guard ids?.contains(id) ?? true else { continue }
+            paths[id] = try cipher.openString(row["path"], "source.path")
         }
         return paths
     }
@@ -629,31 +631,39 @@ public final class SpaceStore: Sendable {
     /// The stored chunks with these rows, in no particular order.
     public func chunks(rowIDs: [Int64]) throws -> [Int64: StoredChunk] {
         guard !rowIDs.isEmpty else { return [:] }
-        let decoder = JSONDecoder()
-        let result = try read { db in
-            var result: [Int64: StoredChunk] = [:]
+        let cipher = self.cipher
+        let (rows, paths) = try read { db in
             let placeholders = Array(repeating: "?", count: rowIDs.count).joined(separator: ",")
-            let rows = try Row.fetchAll(
+            let rows: [(rowID: Int64, sourceID: Int64, payload: Data)] = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT chunk.rowid AS rowid, chunk.payload AS payload, source.path AS path
-                    FROM chunk JOIN source ON source.id = chunk.sourceID
-                    WHERE chunk.rowid IN (\(placeholders))
-                    """,
+                sql: "SELECT rowid, sourceID, payload FROM chunk WHERE rowid IN (\(placeholders))",
                 arguments: StatementArguments(rowIDs)
-            )
-            for row in rows {
-                let payload = try cipher.open(row["payload"], "chunk.payload")
-                let path = try cipher.openString(row["path"], "source.path")
-                do {
-                    let chunk = try decoder.decode(Chunk.self, from: payload)
-                    result[row["rowid"]] = StoredChunk(rowID: row["rowid"], sourcePath: path, chunk: chunk)
-                } catch {
-                    throw StoreError(.corrupt, "a stored chunk cannot be decoded", underlying: error)
-                }
-            }
-            return result
+            ).map { ($0[0], $0[1], $0[2]) }
+            return (rows, try sourcePaths(db, ids: Set(rows.map(\.sourceID))))
         }
+        // Opened and decoded on every core (JSON decoding is most of a context query's chunk reading).
+        let decoded = ParallelSlots<StoredChunk>(count: rows.count)
+        let parts = rows.count >= 16 ? ProcessInfo.processInfo.activeProcessorCount : 1
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let decoder = JSONDecoder()
+            for index in stride(from: part, to: rows.count, by: parts) {
+                let row = rows[index]
+                decoded.store(
+                    index,
+                    Result {
+                        let payload = try cipher.open(row.payload, "chunk.payload")
+                        do {
+                            let chunk = try decoder.decode(Chunk.self, from: payload)
+                            return StoredChunk(rowID: row.rowID, sourcePath: paths[row.sourceID] ?? "", chunk: chunk)
+                        } catch {
+                            throw StoreError(.corrupt, "a stored chunk cannot be decoded", underlying: error)
+                        }
+                    }
+                )
+            }
+        }
+        var result: [Int64: StoredChunk] = [:]
+        for stored in try decoded.values() { result[stored.rowID] = stored }
         try auditRead("read.chunks", ["chunks": result.count])
         return result
     }
