@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HealthRecords
 import Logging
-import TextEmbedding
+package import TextEmbedding
 import VectorSearch
 
 /// The vector snapshot: the space's matrix and filter facts in a few large sealed segments, so that a
@@ -40,6 +40,9 @@ extension SpaceStore {
 
     /// Waits until the vector snapshots being written in the background are written (or skipped).
     package func waitForVectorSnapshot() { snapshotWrites.wait() }
+
+    /// The space's count of changes to vectors and chunks, as a snapshot is stamped with it.
+    package func vectorGeneration() throws -> Int64 { try readTransaction { try Self.vectorGeneration($0) } }
 
     /// Rows per sealed segment (about 3 MB of 384-d vectors): several segments open in parallel.
     static let snapshotSegmentRows = 2_048
@@ -109,7 +112,7 @@ extension SpaceStore {
     /// Writes the snapshot of vectors just read row by row, if the space has not changed since
     /// (`generation`). Best effort: a failure is logged (without content) and the next open reads
     /// the rows again.
-    func saveVectorSnapshot(
+    package func saveVectorSnapshot(
         _ loaded: LoadedVectors,
         sourceIDs: [Int64],
         identity: EmbedderIdentity,

@@ -131,6 +131,27 @@ import VectorSearch
         #expect(Self.same(afterRemoval, fromRows))
     }
 
+    @Test("a snapshot of vectors read before a change is not written after it")
+    func staleSnapshotIsNotWritten() throws {
+        let (store, folder) = try Self.openStore()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("s.sqlite")
+        let identity = Self.embedder.identity
+        try store.replaceSource(try Self.input("a.json", [Self.record("1", "Asthma")], fingerprint: "v1"))
+        let generation = try store.vectorGeneration()
+        let before = try store.loadVectors(for: identity)
+        store.waitForVectorSnapshot()
+        #expect(try Self.snapshotSegments(url) == 1)
+        // The space changes between the read and the write: the change drops the snapshot, and the
+        // late write of the old vectors sees a newer generation and writes nothing.
+        try store.replaceSource(try Self.input("b.json", [Self.record("2", "Gout")], fingerprint: "v1"))
+        #expect(try store.vectorGeneration() > generation)
+        #expect(try Self.snapshotSegments(url) == 0)
+        store.saveVectorSnapshot(before, sourceIDs: [1], identity: identity, generation: generation)
+        #expect(try Self.snapshotSegments(url) == 0)
+        #expect(try store.loadVectors(for: identity).rowIDs.count == 2)
+    }
+
     @Test("a damaged vector snapshot is logged and the rows are read instead")
     func damagedSnapshotFallsBackToRows() throws {
         let (store, folder) = try Self.openStore()
