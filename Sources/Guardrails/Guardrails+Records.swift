@@ -50,8 +50,6 @@ extension Guardrails {
         return PreparedRecords(ruleKeys: ruleKeys, candidates: candidates, records: records)
     }
 
-    var ruleKeys: [String] { compiled.map { "\($0.rule.id)@\($0.rule.version)" } }
-
     /// Record rules that fire: critical recent values always; cautions when the message touched them.
     func recordFirings(prepared: PreparedRecords, now: Date, touchedTopics: Set<Int>) -> [FiredRule] {
         let prepared = prepared.ruleKeys == ruleKeys ? prepared : prepare(records: prepared.records)

@@ -106,12 +106,9 @@ extension Guardrails {
         )
     }
 
-    /// The sentences of every user turn as the exemplar net reads them: trimmed, with their closing
-    /// punctuation.
-    private func embeddedSentences(of text: String) -> [String] {
-        context.terminatedSentences(in: text).map {
-            (text as NSString).substring(with: $0.terminated).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+    /// A sentence as the exemplar net embeds it: trimmed, with its closing punctuation.
+    private static func embeddedText(_ text: String, _ terminated: NSRange) -> String {
+        (text as NSString).substring(with: terminated).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `known` plus the vectors of the user turns' sentences it lacks, made in one call to the embedder
@@ -124,8 +121,9 @@ extension Guardrails {
         var missing: [String] = []
         var seen = Set(known.keys)
         for turn in conversation where turn.role == .user {
-            for sentence in embeddedSentences(of: turn.text) where seen.insert(sentence).inserted {
-                missing.append(sentence)
+            for found in context.terminatedSentences(in: turn.text) {
+                let sentence = Self.embeddedText(turn.text, found.terminated)
+                if seen.insert(sentence).inserted { missing.append(sentence) }
             }
         }
         guard !missing.isEmpty, let fresh = try? embedder.embed(missing) else { return known }
@@ -138,18 +136,20 @@ extension Guardrails {
         skipping: Set<Int>,
         known: [String: [Float]]
     ) -> [FiredRule] {
-        guard let embedder = configuration.embedder, let threshold = similarityThreshold, !exemplars.isEmpty else {
+        guard configuration.embedder != nil, let threshold = similarityThreshold, !exemplars.isEmpty else {
             return []
         }
         let found = context.terminatedSentences(in: text)
         let sentences = found.map(\.sentence)
         let sentenceTexts = sentences.map { (text as NSString).substring(with: $0) }
-        // Each sentence is embedded with its closing punctuation, as the whole message would be.
-        let embeddedTexts = embeddedSentences(of: text)
-        let missing = Array(Set(embeddedTexts.filter { known[$0] == nil }))
-        guard let fresh = missing.isEmpty ? [] : try? embedder.embed(missing) else { return [] }
-        let embedded = known.merging(zip(missing, fresh)) { first, _ in first }
+        // Each sentence is embedded with its closing punctuation, as the whole message would be. The
+        // conversation's sentences are usually in `known` already; a turn whose vectors are not (the
+        // conversation's call failed) tries on its own, and fires nothing if that fails too.
+        let embeddedTexts = found.map { Self.embeddedText(text, $0.terminated) }
+        let embedded =
+            embeddedTexts.allSatisfy { known[$0] != nil } ? known : sentenceVectors(of: [.user(text)], known: known)
         let vectors = embeddedTexts.compactMap { embedded[$0] }
+        guard vectors.count == embeddedTexts.count else { return [] }
         var best: [Int: (similarity: Double, sentence: Int, exemplar: Exemplar)] = [:]
         for (sentenceIndex, vector) in vectors.enumerated() {
             for exemplar in exemplars where !skipping.contains(exemplar.ruleIndex) {

@@ -53,6 +53,8 @@ public struct Guardrails: Sendable {
     /// The similarity threshold in use for the configured embedder (nil: exemplar matching off).
     public let similarityThreshold: Double?
     let compiled: [CompiledRule]
+    /// Each rule's id and version, in the rule book's order: what ``PreparedRecords`` were made for.
+    let ruleKeys: [String]
     let exemplars: [Exemplar]
     let context = MatchContext()
     let answerPatterns: AnswerPatterns
@@ -75,6 +77,7 @@ public struct Guardrails: Sendable {
                 reviewStatus: rules.reviewStatus(of: rule)
             )
         }
+        ruleKeys = compiled.map { "\($0.rule.id)@\($0.rule.version)" }
         let threshold =
             configuration.similarityThreshold
             ?? configuration.embedder.flatMap { rules.embeddingThresholds[$0.identity.id] }

@@ -106,19 +106,9 @@ struct MatchContext: Sendable {
         negation.matches(text, in: NSRange(location: 0, length: text.utf16.count))
     }
 
-    /// The sentences of `text`, as UTF-16 ranges.
+    /// The sentences of `text`, as UTF-16 ranges (without their closing punctuation).
     func sentences(in text: String) -> [NSRange] {
-        var result: [NSRange] = []
-        var start = 0
-        for separator in sentenceBreak.matches(in: text) {
-            if separator.location > start {
-                result.append(NSRange(location: start, length: separator.location - start))
-            }
-            start = separator.location + separator.length
-        }
-        let length = text.utf16.count
-        if length > start { result.append(NSRange(location: start, length: length - start)) }
-        return result
+        terminatedSentences(in: text).map(\.sentence)
     }
 
     /// The sentences of `text` as ``sentences(in:)`` finds them, each also with its closing

@@ -1,5 +1,4 @@
 public import Foundation
-import Guardrails
 public import HealthRecords
 import Logging
 public import RecordStore
@@ -17,23 +16,10 @@ public actor HealthSpace {
     private var projected: (PCAProjection, VectorMatrix)?
     private var rowIndex: [Int64: Int]?
     var cachedRecords: [ClinicalRecord]? {
-        didSet {
-            cachedSnapshots = [:]
-            cachedEvidenceCosts = [:]
-            cachedGuardrailRecords = nil
-            cachedPresentKinds = nil
-        }
+        didSet { derived = RecordDerived() }
     }
-    /// The kinds of record the person has (asserted present), for the sufficiency judgement.
-    var cachedPresentKinds: Set<RecordKind>?
-    /// The records as the guardrails' record rules see them, prepared once per change of the records.
-    var cachedGuardrailRecords: PreparedRecords?
-    /// The tokens an evidence item costs (its text and citation), by chunk: counting word pieces
-    /// dominates assembly otherwise. Cleared with the records, whenever the space changes.
-    var cachedEvidenceCosts: [ChunkID: Int] = [:]
-    /// The patient snapshot by "as of" date (nil: now), fitted to half a budget, cached with the
-    /// records: building it reads every record, and fitting it counts tokens line by line.
-    var cachedSnapshots: [SnapshotKey: (text: String, tokens: Int)] = [:]
+    /// What context assembly derives from the records, kept until they change.
+    var derived = RecordDerived()
 
     init(id: String, store: SpaceStore, configuration: EngineConfiguration) {
         self.id = id

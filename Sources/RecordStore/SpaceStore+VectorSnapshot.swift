@@ -92,6 +92,10 @@ extension SpaceStore {
         }
         var loaded = LoadedVectors(dimension: dimension)
         var storage: [Float] = []
+        let rowCount = segments.reduce(0) { $0 + $1.rowIDs.count }
+        loaded.rowIDs.reserveCapacity(rowCount)
+        loaded.facts.reserveCapacity(rowCount)
+        storage.reserveCapacity(rowCount * dimension)
         for segment in segments {
             loaded.rowIDs += segment.rowIDs
             loaded.facts += segment.facts.map { fact in
@@ -196,11 +200,10 @@ struct SnapshotSegment: Sendable {
             put(UInt32(fact.codes.count))
             for code in fact.codes { put(code) }
         }
-        loaded.matrix.storage.withUnsafeBufferPointer { values in
-            for value in values[(rows.lowerBound * dimension)..<(rows.upperBound * dimension)] {
-                put(value.bitPattern)
-            }
-        }
+        VectorCoding.append(
+            loaded.matrix.storage[(rows.lowerBound * dimension)..<(rows.upperBound * dimension)],
+            to: &data
+        )
         return data
     }
 
@@ -252,9 +255,8 @@ struct SnapshotSegment: Sendable {
             }
             guard raw.count - offset == count * dimension * 4 else { throw corrupt() }
             segment.vectors = [Float](unsafeUninitializedCapacity: count * dimension) { buffer, initialized in
-                for index in 0..<(count * dimension) {
-                    let bits = raw.loadUnaligned(fromByteOffset: offset + index * 4, as: UInt32.self)
-                    buffer[index] = Float(bitPattern: UInt32(littleEndian: bits))
+                if let base = buffer.baseAddress {
+                    VectorCoding.copy(UnsafeRawBufferPointer(rebasing: raw[offset...]), into: base)
                 }
                 initialized = count * dimension
             }

@@ -543,14 +543,6 @@ public final class SpaceStore: Sendable {
             var dates: [Date?] = []
             var statuses: [String?] = []
             var sourceIDs: [Int64] = []
-            let expected = try Int.fetchOne(db, sql: "SELECT count(*) FROM vector") ?? 0
-            sealedVectors.reserveCapacity(expected)
-            sealedCodes.reserveCapacity(expected)
-            rowIDs.reserveCapacity(expected)
-            kinds.reserveCapacity(expected)
-            dates.reserveCapacity(expected)
-            statuses.reserveCapacity(expected)
-            sourceIDs.reserveCapacity(expected)
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
@@ -573,40 +565,41 @@ public final class SpaceStore: Sendable {
                 sourceIDs.append(row[6])
             }
             let count = rowIDs.count
-            var failure: (any Error)?
-            let opened = OpenedRows(count: count)
+            var codes: Result<[[String]], any Error> = .success([])
             let vectorBoxes = sealedVectors
             let codeBoxes = sealedCodes
             let storage = [Float](unsafeUninitializedCapacity: count * dimension) { buffer, initialized in
+                // Each part opens a contiguous range of rows, writing its vectors into their rows of
+                // the matrix and its code lists into their slots; a part stops at its first failure.
                 let target = SharedFloats(base: buffer.baseAddress)
+                let opened = ParallelSlots<[String]>(count: count)
                 let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / 256))
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    do {
-                        for index in (count * part / parts)..<(count * (part + 1) / parts) {
+                    for index in (count * part / parts)..<(count * (part + 1) / parts) {
+                        let result = Result { () throws -> [String] in
                             let data = try cipher.open(vectorBoxes[index], "vector.data")
                             guard data.count == dimension * MemoryLayout<Float>.size else {
                                 throw StoreError(.corrupt, "a stored vector does not have \(dimension) numbers")
                             }
                             VectorCoding.copy(data, into: target.base! + index * dimension)
-                            let text = try cipher.openString(codeBoxes[index], "chunk.codes")
-                            opened.codes[index] = text.split(separator: " ").map(String.init)
+                            return try cipher.openString(codeBoxes[index], "chunk.codes").split(separator: " ")
+                                .map(String.init)
                         }
-                    } catch {
-                        opened.fail(part, error)
+                        opened.store(index, result)
+                        if case .failure = result { break }
                     }
                 }
-                failure = opened.firstFailure
-                initialized = failure == nil ? count * dimension : 0
+                codes = Result { try opened.values() }
+                if case .success = codes { initialized = count * dimension }
             }
-            let codes = opened.collectedCodes()
-            if let failure { throw failure }
+            let codeLists = try codes.get()
             var loaded = LoadedVectors(dimension: dimension)
             loaded.rowIDs = rowIDs
             loaded.facts = (0..<count).map { index in
                 ChunkFacts(
                     kind: kinds[index],
                     date: dates[index],
-                    codes: codes[index],
+                    codes: codeLists[index],
                     sourcePath: paths[sourceIDs[index]] ?? "",
                     status: statuses[index]
                 )
@@ -820,37 +813,6 @@ struct TokenCache {
         }
         return out.sorted().joined(separator: " ")
     }
-}
-
-/// What the parallel parts of ``SpaceStore/loadVectors(for:)`` write: each part writes only the
-/// slots of its own rows, into buffers allocated before the parts start.
-private final class OpenedRows: @unchecked Sendable {
-    let codes: UnsafeMutablePointer<[String]>
-    let count: Int
-    private let lock = NSLock()
-    private var failures: [(part: Int, error: any Error)] = []
-
-    init(count: Int) {
-        self.count = count
-        codes = .allocate(capacity: max(count, 1))
-        codes.initialize(repeating: [], count: count)
-    }
-
-    deinit {
-        codes.deinitialize(count: count)
-        codes.deallocate()
-    }
-
-    func fail(_ part: Int, _ error: any Error) {
-        lock.withLock { failures.append((part, error)) }
-    }
-
-    /// The error of the lowest-numbered part that failed, as a sequential read would have met it.
-    var firstFailure: (any Error)? {
-        lock.withLock { failures.min { $0.part < $1.part }?.error }
-    }
-
-    func collectedCodes() -> [[String]] { Array(UnsafeBufferPointer(start: codes, count: count)) }
 }
 
 /// The matrix being filled by the parallel parts (each writes its own rows).

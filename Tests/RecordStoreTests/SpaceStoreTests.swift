@@ -112,9 +112,16 @@ import VectorSearch
         let fromRows = try store.loadVectors(for: identity)  // rows one by one; writes the snapshot
         store.waitForVectorSnapshot()
         #expect(try Self.snapshotSegments(url) == 2)  // 2,048 rows per segment
+        func snapshotWrites() throws -> Int {
+            try store.auditTrail().filter { $0.operation == "write.vector-snapshot" }.count
+        }
+        let writesBefore = try snapshotWrites()
         store = try open()
         let fromSnapshot = try store.loadVectors(for: identity)
         #expect(fromSnapshot.rowIDs.count == 2_500 && Self.same(fromRows, fromSnapshot))
+        // Read from the snapshot, not from the rows: a load from the rows would write it again.
+        store.waitForVectorSnapshot()
+        #expect(try snapshotWrites() == writesBefore)
 
         // A new source drops it in the same transaction; the next load sees the new vectors.
         try store.replaceSource(try Self.input("b.json", [Self.record("x", "Zebradisease")], fingerprint: "v1"))

@@ -82,11 +82,11 @@ extension HealthSpace {
             let chunk = candidate.stored.chunk
             let citation = Self.citation(for: chunk)
             let cost: Int
-            if let known = cachedEvidenceCosts[chunk.id] {
+            if let known = derived.evidenceCosts[chunk.id] {
                 cost = known
             } else {
                 cost = count(chunk.text) + count(citation) + 2
-                cachedEvidenceCosts[chunk.id] = cost
+                derived.evidenceCosts[chunk.id] = cost
             }
             guard used + cost <= budget else { continue }
             used += cost
@@ -120,8 +120,8 @@ extension HealthSpace {
         let guardrails = configuration.guardrails
         let sameEmbedder = guardrails?.configuration.embedder?.identity == configuration.embedder.identity
         let triage = guardrails.map { guardrails in
-            let prepared = cachedGuardrailRecords ?? guardrails.prepare(records: records)
-            cachedGuardrailRecords = prepared
+            let prepared = derived.guardrailRecords ?? guardrails.prepare(records: records)
+            derived.guardrailRecords = prepared
             return guardrails.triage(
                 conversation: conversation + [.user(question)],
                 prepared: prepared,
@@ -161,10 +161,6 @@ extension HealthSpace {
         return parts.joined(separator: " · ")
     }
 
-    /// Sufficient when the evidence is not empty, every kind the question names exists in the records,
-    /// and the question's specific words are found in the records — as written (FTS), or close in
-    /// meaning to one of the best candidate chunks (each missing word embedded alone) — or when the
-    /// dense match is strong.
     /// The question's specific words the records lack as written and as every lay-term alternative
     /// (FTS lookups), and how many words were checked.
     private func lexicallyAbsentTerms(_ analysis: QuestionAnalysis) throws -> (checked: Int, absent: [String]) {
@@ -180,6 +176,10 @@ extension HealthSpace {
         return (checked, absent)
     }
 
+    /// Sufficient when the evidence is not empty, every kind the question names exists in the records,
+    /// and the question's specific words are found in the records — as written (FTS), or close in
+    /// meaning to one of the best candidate chunks (each missing word embedded alone) — or when the
+    /// dense match is strong.
     /// - Parameters:
     ///   - checkedTerms: how many of the question's words were looked up.
     ///   - absentTerms: those the records lack as written, with their vectors.
@@ -195,7 +195,7 @@ extension HealthSpace {
         // Once per change of the records, through a buffer pointer so that no record is copied (a
         // copy retains every field it holds).
         let presentKinds =
-            cachedPresentKinds
+            derived.presentKinds
             ?? records.withUnsafeBufferPointer { buffer in
                 var kinds: Set<RecordKind> = []
                 for index in buffer.indices where buffer[index].assertion == .present {
@@ -203,7 +203,7 @@ extension HealthSpace {
                 }
                 return kinds
             }
-        cachedPresentKinds = presentKinds
+        derived.presentKinds = presentKinds
         let missingKinds = analysis.kinds.subtracting(presentKinds).subtracting([.observation])
         var missing: [String] = []
         var byMeaning: [String] = []
@@ -238,6 +238,21 @@ extension HealthSpace {
 struct SnapshotKey: Hashable {
     var asOf: Date?
     var limit: Int
+}
+
+/// What context assembly derives from a space's records, computed on first use and dropped, all
+/// together, whenever the records change.
+struct RecordDerived {
+    /// The patient snapshot by "as of" date (nil: now), fitted to half a budget, with its tokens:
+    /// building it reads every record, and fitting it counts tokens line by line.
+    var snapshots: [SnapshotKey: (text: String, tokens: Int)] = [:]
+    /// The tokens an evidence item costs (its text and citation), by chunk: counting word pieces
+    /// dominates assembly otherwise.
+    var evidenceCosts: [ChunkID: Int] = [:]
+    /// The records as the guardrails' record rules see them.
+    var guardrailRecords: PreparedRecords?
+    /// The kinds of record the person has (asserted present), for the sufficiency judgement.
+    var presentKinds: Set<RecordKind>?
 }
 
 extension HealthSpace {
@@ -293,7 +308,7 @@ extension HealthSpace {
     /// counted once.
     func snapshotText(records: [ClinicalRecord], asOf: Date?, limit: Int) -> (text: String, tokens: Int) {
         let key = SnapshotKey(asOf: asOf, limit: limit)
-        if let cached = cachedSnapshots[key] { return cached }
+        if let cached = derived.snapshots[key] { return cached }
         let count = configuration.chunker.tokenCount
         var snapshot = PatientSnapshot(records: records, asOf: asOf).text
         if count(snapshot) > limit {
@@ -310,7 +325,7 @@ extension HealthSpace {
             snapshot = kept.joined(separator: "\n")
         }
         let fitted = (text: snapshot, tokens: count(snapshot))
-        cachedSnapshots[key] = fitted
+        derived.snapshots[key] = fitted
         return fitted
     }
 }
