@@ -47,13 +47,14 @@ struct BERTEncoder: Sendable {
     /// Encodes a batch and writes one unit vector of `h` floats per sequence into `output`, in order.
     /// - Precondition: the sequences' total length fits the workspace, each is non-empty, no longer
     ///   than the position table, and every id is inside the vocabulary.
-    /// - Parameter threads: how many threads may share a projection of few rows (a query); larger
-    ///   batches leave threading to BLAS.
+    /// - Parameter team: a session of helper threads (begun by the caller) that share the projections
+    ///   of few rows (a query), or `nil` to run them on the calling thread; larger batches leave
+    ///   threading to BLAS.
     func encode(
         _ sequences: [[Int]],
         workspace: Workspace,
         into output: UnsafeMutablePointer<Float>,
-        threads: Int = 1
+        team: OpaquePointer? = nil
     ) {
         let configuration = weights.configuration
         let h = configuration.hiddenSize
@@ -101,7 +102,7 @@ struct BERTEncoder: Sendable {
                 through: layer.queryKeyValueWeight,
                 outputs: 3 * h,
                 into: qkv,
-                threads: threads
+                team: team
             )
             // Attention, per sequence and head, over the sequence's own keys only.
             var start = 0
@@ -159,7 +160,7 @@ struct BERTEncoder: Sendable {
                 through: layer.attentionOutputWeight,
                 outputs: h,
                 into: hidden,
-                threads: threads
+                team: team
             )
             Self.layerNorm(
                 hidden,
@@ -177,7 +178,7 @@ struct BERTEncoder: Sendable {
                 through: layer.intermediateWeight,
                 outputs: f,
                 into: intermediate,
-                threads: threads
+                team: team
             )
             hg_gelu(intermediate, total * f)
             Self.addBias(layer.outputBias, to: hidden, rows: total)
@@ -188,7 +189,7 @@ struct BERTEncoder: Sendable {
                 through: layer.outputWeight,
                 outputs: h,
                 into: hidden,
-                threads: threads
+                team: team
             )
             Self.layerNorm(
                 hidden,
@@ -219,12 +220,14 @@ struct BERTEncoder: Sendable {
 
     /// At most this many token rows go through ``hg_gemm_nt_accumulate`` instead of `sgemm`: for a
     /// query's few tokens, packing the weight matrix (which `sgemm` does on every call) costs more than
-    /// the product itself (measured on OpenBLAS 0.3.21, Zen 3: 16 rows, 1.2–1.4× faster unpacked).
-    static let unpackedRowLimit = 32
+    /// the product itself. Measured on OpenBLAS 0.3.21, Zen 3, all six layers' products: 32 rows 14.0
+    /// vs 19.4 ms on one thread and 6.9 vs 11.9 ms on two (a spinning team against OpenBLAS' threads),
+    /// 64 rows 25.3 vs 28.7 and 14.8 vs 15.5 ms; even at 96 rows.
+    static let unpackedRowLimit = 64
 
     /// `output += input · weightᵀ`: `input` is rows × width, `weight` is outputs × width (as stored
     /// in the checkpoint), `output` is rows × outputs. Few rows go through the unpacked kernel, split
-    /// by output columns over `threads` threads.
+    /// by output columns across `team` when there is one.
     private static func project(
         _ input: UnsafeMutablePointer<Float>,
         rows: Int,
@@ -232,31 +235,24 @@ struct BERTEncoder: Sendable {
         through weight: UnsafeBufferPointer<Float>,
         outputs: Int,
         into output: UnsafeMutablePointer<Float>,
-        threads: Int
+        team: OpaquePointer?
     ) {
         if rows <= unpackedRowLimit {
-            let parts = max(1, min(threads, outputs / 64))
-            let operands = Operands(input: input, weight: weight.baseAddress!, output: output)
-            let columns = { @Sendable (part: Int) in
-                // Column ranges in multiples of 4, the kernel's block width.
-                let start = outputs * part / parts / 4 * 4
-                let end = part == parts - 1 ? outputs : outputs * (part + 1) / parts / 4 * 4
-                hg_gemm_nt_accumulate(
+            if let team {
+                hg_team_gemm_nt_accumulate(
+                    team,
                     rows,
-                    end - start,
+                    outputs,
                     width,
-                    operands.input,
+                    input,
                     width,
-                    operands.weight + start * width,
+                    weight.baseAddress!,
                     width,
-                    operands.output + start,
+                    output,
                     outputs
                 )
-            }
-            if parts > 1 {
-                DispatchQueue.concurrentPerform(iterations: parts, execute: columns)
             } else {
-                columns(0)
+                hg_gemm_nt_accumulate(rows, outputs, width, input, width, weight.baseAddress!, width, output, outputs)
             }
             return
         }
@@ -307,11 +303,4 @@ struct BERTEncoder: Sendable {
     ) {
         hg_layer_norm(matrix, rows, weight.count, weight.baseAddress, bias.baseAddress, epsilon)
     }
-}
-
-/// The pointers a projection's threads share; each thread writes its own columns of `output`.
-private struct Operands: @unchecked Sendable {
-    let input: UnsafeMutablePointer<Float>
-    let weight: UnsafePointer<Float>
-    let output: UnsafeMutablePointer<Float>
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Crypto
 public import Foundation
 
@@ -30,6 +31,8 @@ public struct MiniLMEmbedder: Embedder {
     static let tokensPerBatch = 2_048
 
     private let encoder: BERTEncoder
+    /// Helper threads that share a query's products with the caller (`threads` above 1 only).
+    private let team: EncoderTeam?
 
     /// Loads the model from a folder holding `config.json`, `vocab.txt` and `model.safetensors`.
     ///
@@ -61,6 +64,7 @@ public struct MiniLMEmbedder: Embedder {
         precondition(threads.map { $0 > 0 } ?? true, "threads must be positive")
         self.threads = threads
         encoder = BERTEncoder(weights: weights)
+        team = (threads ?? 1) > 1 ? EncoderTeam(helpers: threads! - 1) : nil
         let digest = Self.weightsDigest(file: file, directory: modelDirectory)
         identity = EmbedderIdentity(
             id: "\(Self.modelName)@\(digest.prefix(8))",
@@ -81,8 +85,11 @@ public struct MiniLMEmbedder: Embedder {
     /// Sequences are sorted by length and grouped into batches of up to 32 sequences and 2,048 tokens,
     /// so that texts of similar length run together. With `threads` above 1 and more than one batch,
     /// the batches are shared among `threads` workers that each run BLAS on one thread (the encoder's
-    /// softmax, GELU and attention then run in parallel too, not only its matrix products); a single
-    /// batch, such as a query, runs on one worker with BLAS on `threads` threads.
+    /// softmax, GELU and attention then run in parallel too, not only its matrix products). A single
+    /// batch of up to 64 tokens, such as a query, shares each matrix product with the embedder's
+    /// helper threads, woken once for the whole pass and spinning between its products (when another
+    /// call holds them, it runs on the calling thread alone); a larger single batch runs BLAS on
+    /// `threads` threads.
     /// - Precondition: every sequence is non-empty, at most ``maximumSequenceLength`` long, and its ids
     ///   are in the vocabulary.
     public func embed(tokenIDs sequences: [[Int]]) throws -> [[Float]] {
@@ -125,7 +132,8 @@ public struct MiniLMEmbedder: Embedder {
         let groups = batches
         // BLAS runs on one thread when the workers or the unpacked products (a query's few rows) use
         // the cores themselves: OpenBLAS' own threads, spinning between calls, would compete with them.
-        let ownThreads = workers > 1 || totalTokens <= BERTEncoder.unpackedRowLimit
+        let unpacked = totalTokens <= BERTEncoder.unpackedRowLimit
+        let ownThreads = workers > 1 || unpacked
         if let threads { hg_blas_set_threads(Int32(ownThreads ? 1 : threads)) }
         // One row of `dimension` floats per sequence, in the input order; each worker writes only the
         // rows of its own batches.
@@ -133,7 +141,7 @@ public struct MiniLMEmbedder: Embedder {
         defer { result.base.deallocate() }
         let encoder = encoder
         let configuration = encoder.weights.configuration
-        let work: @Sendable (Int) -> Void = { worker in
+        let work: @Sendable (Int, EncoderTeam.Session?) -> Void = { worker, session in
             let workspace = BERTEncoder.Workspace(configuration: configuration, capacity: capacity, longest: longest)
             let output = UnsafeMutablePointer<Float>.allocate(capacity: Self.batchSize * dimension)
             defer { output.deallocate() }
@@ -144,7 +152,7 @@ public struct MiniLMEmbedder: Embedder {
                     members.map { sequences[$0] },
                     workspace: workspace,
                     into: output,
-                    threads: workers > 1 ? 1 : wanted
+                    team: session?.pointer
                 )
                 for (slot, index) in members.enumerated() {
                     (result.base + index * dimension).update(from: output + slot * dimension, count: dimension)
@@ -152,9 +160,11 @@ public struct MiniLMEmbedder: Embedder {
             }
         }
         if workers > 1 {
-            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+            DispatchQueue.concurrentPerform(iterations: workers) { work($0, nil) }
+        } else if unpacked, let team {
+            team.withSession { work(0, $0) }
         } else {
-            work(0)
+            work(0, nil)
         }
         return (0..<sequences.count).map {
             Array(UnsafeBufferPointer(start: result.base + $0 * dimension, count: dimension))
@@ -180,4 +190,31 @@ public struct MiniLMEmbedder: Embedder {
 /// read only after every worker has finished.
 private struct ResultRows: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
+}
+
+/// Helper threads for a query's forward pass (`hg_team_create`): created with the embedder when it
+/// may use more than one thread, stopped when the last copy of the embedder goes away. They sleep
+/// outside a session.
+final class EncoderTeam: @unchecked Sendable {
+    /// A begun session's handle, passed to the encoder.
+    struct Session: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    private let pointer: OpaquePointer
+
+    /// `nil` when the threads cannot be created (the embedder then runs queries on one thread).
+    init?(helpers: Int) {
+        guard helpers > 0, let pointer = hg_team_create(helpers) else { return nil }
+        self.pointer = pointer
+    }
+
+    deinit { hg_team_destroy(pointer) }
+
+    /// Runs `body` inside a session of the team, or with `nil` when another call holds the team.
+    func withSession<Result>(_ body: (Session?) -> Result) -> Result {
+        guard hg_team_begin(pointer) != 0 else { return body(nil) }
+        defer { hg_team_end(pointer) }
+        return body(Session(pointer: pointer))
+    }
 }

@@ -75,4 +75,28 @@ import Testing
             }
         }
     }
+
+    /// A team's product, split by output columns across the caller and its helpers, equals the
+    /// product on one thread bit for bit (each column is summed the same way), over many steps of one
+    /// session and across sessions; a second caller cannot begin while the team is held.
+    @Test(arguments: [1, 3])
+    func teamProductEqualsOneThread(helpers: Int) throws {
+        let team = try #require(hg_team_create(helpers))
+        defer { hg_team_destroy(team) }
+        #expect(hg_team_size(team) == helpers + 1)
+        for session in 0..<3 {
+            #expect(hg_team_begin(team) == 1)
+            #expect(hg_team_begin(team) == 0, "a held team refuses a second caller")
+            for (m, n, k) in [(9, 1_152, 384), (1, 384, 1_536), (33, 64, 40), (5, 130, 13), (2, 7, 8)] {
+                let x = Self.values(m * k, in: -1...1, seed: UInt64(session * 100 + m))
+                let w = Self.values(n * k, in: -1...1, seed: UInt64(n + k))
+                var shared = Self.values(m * n, in: -1...1, seed: 5)
+                var alone = shared
+                hg_team_gemm_nt_accumulate(team, m, n, k, x, k, w, k, &shared, n)
+                hg_gemm_nt_accumulate(m, n, k, x, k, w, k, &alone, n)
+                #expect(shared == alone, "m \(m) n \(n) k \(k) session \(session)")
+            }
+            hg_team_end(team)
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
-import TextEmbedding
+
+@testable import TextEmbedding
 
 @Suite(
     .enabled(if: SharedData.isAvailable && MiniLMReference.isAvailable, "needs ../shared/reference/"),
@@ -61,6 +62,28 @@ struct MiniLMEmbedderTests {
         let query = reference.items.first { $0.tokenIDs.count <= 32 && $0.tokenIDs.count > 4 }
         let short = try #require(query)
         #expect(cosine(try parallel.embed(short.text), short.embedding) >= 0.9999)
+    }
+
+    @Test("queries from many tasks at once on one two-thread embedder get the vectors they get alone")
+    func concurrentQueriesShareTheTeam() async throws {
+        let parallel = try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: 2)
+        let items = reference.items.filter { $0.tokenIDs.count <= BERTEncoder.unpackedRowLimit }
+        try #require(items.count >= 4)
+        // While one query holds the helper threads, the others run on their own thread.
+        let vectors = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for _ in 0..<4 {
+                for (index, item) in items.enumerated() {
+                    group.addTask { (index, try parallel.embed(item.text)) }
+                }
+            }
+            var found: [(Int, [Float])] = []
+            for try await pair in group { found.append(pair) }
+            return found
+        }
+        #expect(vectors.count == items.count * 4)
+        for (index, vector) in vectors {
+            #expect(cosine(vector, items[index].embedding) >= 0.9999, "item \(index)")
+        }
     }
 
     @Test("vectors are unit length, in input order, and stamped with the weights' checksum")

@@ -45,6 +45,34 @@ void hg_gemm_nt_accumulate_portable(long m, long n, long k, const float *x, long
 // 1 when the AVX2+FMA builds are in use, 0 when the portable ones are.
 int hg_kernels_vectorized(void);
 
+// MARK: - A team of spinning helper threads
+
+// Helper threads for a short run of parallel steps, such as a query's forward pass: the caller wakes
+// the helpers once (`hg_team_begin`), posts steps that it shares with them (`hg_team_run`), and lets
+// them sleep again (`hg_team_end`). Between steps the helpers spin instead of sleeping, which saves a
+// thread wake-up (tens of microseconds) per step; outside a session they sleep. One caller holds a
+// team at a time: `hg_team_begin` returns 0 when another caller holds it.
+typedef struct hg_team hg_team;
+// One part of a step: the caller runs part 0, helper i part i + 1.
+typedef void (*hg_team_task)(void *context, long part, long parts);
+
+// A team of `helpers` threads (at least 1) beside the caller, or NULL when threads cannot be created.
+hg_team *hg_team_create(long helpers);
+// Stops and joins the helpers. The team must not be held.
+void hg_team_destroy(hg_team *team);
+// Helpers plus the caller.
+long hg_team_size(const hg_team *team);
+// Starts a session and returns 1, or returns 0 at once when another caller holds the team.
+int hg_team_begin(hg_team *team);
+// Ends the session begun by `hg_team_begin`: the helpers go back to sleep.
+void hg_team_end(hg_team *team);
+// Runs task(context, part, parts) for every part below `parts` (capped at the team's size) across the
+// caller and the helpers, and returns when all have finished. Only inside a session.
+void hg_team_run(hg_team *team, hg_team_task task, void *context, long parts);
+// hg_gemm_nt_accumulate split by output columns across the team (one part per 64 columns at most).
+void hg_team_gemm_nt_accumulate(hg_team *team, long m, long n, long k, const float *x, long ldx, const float *w,
+                                long ldw, float *y, long ldy);
+
 #ifdef __cplusplus
 }
 #endif
