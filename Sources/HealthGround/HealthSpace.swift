@@ -9,7 +9,7 @@ import VectorSearch
 public actor HealthSpace {
     /// The space's id.
     public nonisolated let id: String
-    private let store: SpaceStore
+    let store: SpaceStore
     let configuration: EngineConfiguration
     private var vectors: LoadedVectors?
     private var quantized: QuantizedMatrix?
@@ -301,9 +301,10 @@ public actor HealthSpace {
         mode: SearchMode,
         fusion: FusionMethod,
         scan: ScanKind,
-        queryVector precomputed: [Float]? = nil
+        queryVector precomputed: [Float]? = nil,
+        lexicalHits: [(rowID: Int64, score: Double)]? = nil
     ) throws -> [Candidate] {
-        let depth = mode == .hybrid ? max(k * 4, 50) : k
+        let depth = Self.poolDepth(k: k, mode: mode)
         var dense: [(Int64, Float)] = []
         let loaded = try loadedVectors()
         if mode != .lexical {
@@ -340,7 +341,8 @@ public actor HealthSpace {
         }
         var lexical: [(Int64, Double)] = []
         if mode != .dense {
-            lexical = try store.lexicalSearch(lexicalQuery ?? query, filter: filter, limit: depth).map {
+            lexical = try (lexicalHits ?? store.lexicalSearch(lexicalQuery ?? query, filter: filter, limit: depth)).map
+            {
                 ($0.rowID, $0.score)
             }
         }
@@ -350,6 +352,11 @@ public actor HealthSpace {
         return fused.compactMap { hit in
             chunks[hit.rowID].map { Candidate(fused: hit, stored: $0, matrixRow: rowIndex[hit.rowID]) }
         }
+    }
+
+    /// How many hits each ranking contributes before fusion keeps `k`.
+    static func poolDepth(k: Int, mode: SearchMode) -> Int {
+        mode == .hybrid ? max(k * 4, 50) : k
     }
 
     private func matrixRowIndex(_ loaded: LoadedVectors) -> [Int64: Int] {
@@ -452,11 +459,6 @@ public actor HealthSpace {
         let records = try store.records()
         cachedRecords = records
         return records
-    }
-
-    /// Whether any chunk of the space contains a word (FTS5, stemmed as the index is).
-    func containsTerm(_ term: String) throws -> Bool {
-        try !store.lexicalSearch(term, limit: 1).isEmpty
     }
 
     /// The vector of a matrix row.

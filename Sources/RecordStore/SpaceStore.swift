@@ -700,7 +700,7 @@ public final class SpaceStore: Sendable {
     ) throws -> [(rowID: Int64, score: Double)] {
         let terms = LexicalTokenizer.queryTerms(of: text).map(cipher.token)
         guard !terms.isEmpty, limit > 0 else { return [] }
-        let match = terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ")
+        let match = Self.matchExpression(terms)
         var arguments: StatementArguments = [match]
         var sql = """
             SELECT rowid, bm25(chunk_fts, \(Self.titleWeight), 1.0) AS rank FROM chunk_fts
@@ -722,6 +722,28 @@ public final class SpaceStore: Sendable {
         }
         try auditRead("search.lexical", ["terms": terms.count, "hits": hits.count])
         return hits
+    }
+
+    /// Whether any chunk matches any of the text's terms, as ``lexicalSearch(_:filter:limit:)`` would
+    /// find it, without ranking: the lookup stops at the first match instead of scoring every chunk
+    /// that has a common word.
+    public func containsLexicalMatch(_ text: String) throws -> Bool {
+        let terms = LexicalTokenizer.queryTerms(of: text).map(cipher.token)
+        guard !terms.isEmpty else { return false }
+        let found = try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT 1",
+                arguments: [Self.matchExpression(terms)]
+            ) ?? false
+        }
+        try auditRead("search.lexical", ["terms": terms.count, "hits": found ? 1 : 0])
+        return found
+    }
+
+    /// FTS5 query syntax for any of the terms: each quoted as a string, joined by OR.
+    private static func matchExpression(_ terms: [String]) -> String {
+        terms.map { "\"\($0.replacingOccurrences(of: "\"", with: "\"\""))\"" }.joined(separator: " OR ")
     }
 
     /// The filter as a SQL condition over `chunk` and `source`, or nil when it keeps everything.

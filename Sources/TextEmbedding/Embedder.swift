@@ -30,9 +30,18 @@ public protocol Embedder: Sendable {
     /// Embeds texts, in order; each vector has ``EmbedderIdentity/dimension`` numbers and unit length.
     /// - Throws: when the model cannot run.
     func embed(_ texts: [String]) throws -> [[Float]]
+
+    /// Embeds texts like ``embed(_:)`` but on the calling thread alone, for a caller that keeps the
+    /// other cores busy with work of its own meanwhile. The vectors equal ``embed(_:)``'s up to float
+    /// rounding. The default implementation calls ``embed(_:)``.
+    func embedOnCallingThread(_ texts: [String]) throws -> [[Float]]
 }
 
 extension Embedder {
+    public func embedOnCallingThread(_ texts: [String]) throws -> [[Float]] {
+        try embed(texts)
+    }
+
     /// Embeds one text.
     public func embed(_ text: String) throws -> [Float] {
         try embed([text])[0]

@@ -80,6 +80,11 @@ public struct MiniLMEmbedder: Embedder {
         try embed(tokenIDs: texts.map(tokenizer.tokenIDs(for:)))
     }
 
+    /// Embeds on the calling thread, with BLAS on one thread and without the helper threads.
+    public func embedOnCallingThread(_ texts: [String]) throws -> [[Float]] {
+        try embed(tokenIDs: texts.map(tokenizer.tokenIDs(for:)), alone: true)
+    }
+
     /// Embeds texts already turned into ids by ``tokenizer``, in order.
     ///
     /// Sequences are sorted by length and grouped into batches of up to 32 sequences and 2,048 tokens,
@@ -93,6 +98,11 @@ public struct MiniLMEmbedder: Embedder {
     /// - Precondition: every sequence is non-empty, at most ``maximumSequenceLength`` long, and its ids
     ///   are in the vocabulary.
     public func embed(tokenIDs sequences: [[Int]]) throws -> [[Float]] {
+        try embed(tokenIDs: sequences, alone: false)
+    }
+
+    /// ``embed(tokenIDs:)``, or with `alone` on the calling thread only.
+    private func embed(tokenIDs sequences: [[Int]], alone: Bool) throws -> [[Float]] {
         guard !sequences.isEmpty else { return [] }
         let dimension = identity.dimension
         let vocabulary = tokenizer.vocabularySize
@@ -108,7 +118,7 @@ public struct MiniLMEmbedder: Embedder {
         let totalTokens = sequences.reduce(0) { $0 + $1.count }
         // With several workers the tokens are split into a multiple of `workers` batches of about
         // equal size, so that no worker idles while another finishes a long batch.
-        let wanted = max(1, threads ?? 1)
+        let wanted = alone ? 1 : max(1, threads ?? 1)
         let batchCount = (totalTokens + Self.tokensPerBatch - 1) / Self.tokensPerBatch
         let evenCount = (batchCount + wanted - 1) / wanted * wanted
         let target = sequences.count > 1 ? (totalTokens + evenCount - 1) / evenCount : totalTokens
@@ -134,7 +144,7 @@ public struct MiniLMEmbedder: Embedder {
         // the cores themselves: OpenBLAS' own threads, spinning between calls, would compete with them.
         let unpacked = totalTokens <= BERTEncoder.unpackedRowLimit
         let ownThreads = workers > 1 || unpacked
-        if let threads { hg_blas_set_threads(Int32(ownThreads ? 1 : threads)) }
+        if let threads { hg_blas_set_threads(Int32(ownThreads || alone ? 1 : threads)) }
         // One row of `dimension` floats per sequence, in the input order; each worker writes only the
         // rows of its own batches.
         let result = ResultRows(base: .allocate(capacity: sequences.count * dimension))
@@ -161,7 +171,7 @@ public struct MiniLMEmbedder: Embedder {
         }
         if workers > 1 {
             DispatchQueue.concurrentPerform(iterations: workers) { work($0, nil) }
-        } else if unpacked, let team {
+        } else if unpacked, !alone, let team {
             team.withSession { work(0, $0) }
         } else {
             work(0, nil)

@@ -3,15 +3,21 @@ import Dispatch
 
 /// Approximate inner-product search over a ``QuantizedMatrix``, with exact float32 rescoring.
 public enum QuantizedSearch {
+    /// Wanted rows that each bring `rescoreFactor − 1` extra candidates.
+    static let marginRows = 32
+
     /// The `k` best rows: the quantized scan keeps `k × rescoreFactor` candidates, which are then
-    /// rescored with the float32 vectors of `exact`.
+    /// rescored with the float32 vectors of `exact` — for a `k` above 32, `rescoreFactor − 1` times 32
+    /// more than `k`. Quantization errors only decide the order near the cut, so a deep `k` needs a
+    /// margin of candidates past it, not a multiple of itself (the context's pool of 240 kept 1,920
+    /// of 20,000 rows, and the bounded heap's upkeep cost more than the scan).
     ///
     /// - Parameters:
     ///   - query: a vector of the matrix's dimension.
     ///   - quantized: the byte codes scanned.
     ///   - exact: the float32 vectors the codes were made from, for rescoring.
     ///   - k: how many rows.
-    ///   - rescoreFactor: candidates kept per wanted row.
+    ///   - rescoreFactor: candidates kept per wanted row, for the first 32 wanted rows.
     ///   - allowed: an optional filter applied before top-k.
     ///   - threads: without a filter, a matrix of at least 16,384 rows is scanned in this many
     ///     parts on as many threads, each with its own candidate heap, merged before rescoring.
@@ -35,7 +41,7 @@ public enum QuantizedSearch {
             weights[j] = query[j] * quantized.scale[j]
         }
         let (scale, shift) = (weights, offset)
-        let wanted = k * max(1, rescoreFactor)
+        let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
         let parts = allowed == nil ? max(1, min(threads, quantized.count / 8_192)) : 1
         var candidates = TopK(k: wanted)
         if parts > 1 {

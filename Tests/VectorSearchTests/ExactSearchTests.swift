@@ -99,8 +99,10 @@ struct SeededVectors {
         }
     }
 
-    @Test("int8 scan with float32 rescoring keeps recall@10 ≥ 0.99 against exact")
-    func quantizedRecall() {
+    /// Random unit vectors are the hard case: their scores crowd around 0, so quantization errors
+    /// reorder many rows. k = 240 is the context's pool, which keeps 224 candidates past k, not 8 × k.
+    @Test("int8 scan with float32 rescoring keeps recall@k ≥ 0.99 against exact", arguments: [10, 240])
+    func quantizedRecall(k: Int) {
         var (matrix, random) = Self.randomMatrix(rows: 5_000, dimension: 384, seed: 11)
         let quantized = QuantizedMatrix(matrix)
         #expect(quantized.codes.count == matrix.storage.count)
@@ -108,12 +110,12 @@ struct SeededVectors {
         let queries = 50
         for _ in 0..<queries {
             let query = random.unitVector(384)
-            let exact = Set(ExactSearch.topK(query: query, in: matrix, k: 10).map(\.row))
-            let approximate = QuantizedSearch.topK(query: query, quantized: quantized, exact: matrix, k: 10)
-            #expect(approximate.count == 10)
+            let exact = Set(ExactSearch.topK(query: query, in: matrix, k: k).map(\.row))
+            let approximate = QuantizedSearch.topK(query: query, quantized: quantized, exact: matrix, k: k)
+            #expect(approximate.count == k)
             found += approximate.filter { exact.contains($0.row) }.count
         }
-        #expect(Double(found) / Double(queries * 10) >= 0.99)
+        #expect(Double(found) / Double(queries * k) >= 0.99)
     }
 
     @Test("the int8 scan split over threads returns what one thread returns, and a filter still applies")

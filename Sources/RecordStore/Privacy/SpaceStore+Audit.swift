@@ -53,6 +53,15 @@ extension SpaceStore {
         return try result.get()
     }
 
+    /// The ``auditedAsOne(_:_:)`` the caller is inside, if any, to carry onto another thread with
+    /// ``withAuditScope(_:_:)``: reads made there then count in the same entry.
+    public static var currentAuditScope: AuditScope { AuditScope(batch: AuditBatch.current) }
+
+    /// Runs `body` inside the ``auditedAsOne(_:_:)`` that `scope` was taken in (on any thread).
+    public static func withAuditScope<T>(_ scope: AuditScope, _ body: () throws -> T) rethrows -> T {
+        try AuditBatch.$current.withValue(scope.batch) { try body() }
+    }
+
     /// The space's audit trail, oldest first: every read and write of its content, with time,
     /// operation, counts and caller label.
     /// - Parameter limit: only the latest `limit` entries, when given.
@@ -72,6 +81,11 @@ extension SpaceStore {
             }
         }
     }
+}
+
+/// Where reads are being counted, as taken by ``SpaceStore/currentAuditScope``.
+public struct AuditScope: Sendable {
+    let batch: AuditBatch?
 }
 
 /// The reads made inside one ``SpaceStore/auditedAsOne(_:_:)``.
