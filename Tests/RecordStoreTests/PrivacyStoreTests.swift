@@ -95,7 +95,7 @@ struct MemoryKeyProvider: KeyProvider {
 
     static let sample = SharedData.packageRoot.appendingPathComponent("corpora/sample-patient/alex-rivera.json")
 
-    @Test("lexical search with filters gives the same rows and scores encrypted as in clear")
+    @Test("lexical search with filters, and the presence lookup, give the same encrypted as in clear")
     func encryptedLexicalSearchMatchesPlaintext() throws {
         let folder = try SharedData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -130,6 +130,16 @@ struct MemoryKeyProvider: KeyProvider {
             }
         }
         #expect(nonEmpty > 15)
+        // The unranked presence lookup agrees with the ranked search, in clear and sealed.
+        var present = 0
+        for word in ["hemoglobin", "penicillin", "metformin tablets", "zebradisease", "gout", "eczema", "the"] {
+            for store in stores {
+                let found = try store.containsLexicalMatch(word)
+                #expect(found == !(try store.lexicalSearch(word, limit: 1).isEmpty), "\(word)")
+                if found { present += 1 }
+            }
+        }
+        #expect(present >= 6 && present <= 10)
         // Dense facts come back decrypted and equal.
         let plainFacts = try stores[0].loadVectors(for: Self.embedder.identity)
         let sealedFacts = try stores[1].loadVectors(for: Self.embedder.identity)

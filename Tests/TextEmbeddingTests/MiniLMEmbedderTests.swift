@@ -86,6 +86,21 @@ struct MiniLMEmbedderTests {
         }
     }
 
+    @Test("embedding on the calling thread alone gives the vectors of the two-thread embedder")
+    func callingThreadMatchesThreads() throws {
+        let parallel = try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: 2)
+        let texts = reference.items.map(\.text)
+        let alone = try parallel.embedOnCallingThread(texts)
+        let shared = try parallel.embed(texts)
+        try #require(alone.count == texts.count)
+        for index in texts.indices {
+            #expect(cosine(alone[index], shared[index]) >= 0.99999, "text \(index)")
+            #expect(cosine(alone[index], reference.items[index].embedding) >= 0.9999, "text \(index)")
+        }
+        let query = try #require(reference.items.first { $0.tokenIDs.count <= 16 })
+        #expect(cosine(try parallel.embedOnCallingThread([query.text])[0], query.embedding) >= 0.9999)
+    }
+
     @Test("vectors are unit length, in input order, and stamped with the weights' checksum")
     func unitVectorsInOrderAndIdentity() throws {
         let texts = ["Hemoglobin A1c 7.2 %", "penicillin allergy", ""]
