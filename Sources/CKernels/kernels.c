@@ -331,6 +331,84 @@ HG_AVX2 static void gemm_nt_accumulate_avx2(long m, long n, long k, const float 
     if (j < n) hg_gemm_nt_accumulate_portable(m, n - j, k, x, ldx, w + j * ldw, ldw, y + j, ldy);
 }
 #undef HG_FETCH_STEP
+
+// The same blocks for the encoder's shapes, with the depth a constant (384 or 1536) and both operands'
+// rows contiguous (ldx = ldw = K): every address is a base plus a constant, so no pointer lives on
+// the stack; the loop runs 16 floats per turn; and the next block's prefetches are unconditional (a
+// prefetch never faults), two lines per turn from a point that depends on the pass.
+#define HG_GEMM_NT_FIXED(K)                                                                                \
+    HG_AVX2 static void gemm_nt_k##K(long m, long n, const float *x, const float *w, float *y, long ldy) {  \
+        const long passes = (m + 2) / 3;                                                                   \
+        const long lines = (4 * K * (long)sizeof(float)) / 64;                                             \
+        for (long j = 0; j + 4 <= n; j += 4) {                                                             \
+            const float *w0 = w + j * K;                                                                   \
+            const char *next = (const char *)(w0 + 4 * K);                                                 \
+            long i = 0;                                                                                    \
+            for (; m - i >= 2; i += 3) {                                                                   \
+                const long count = m - i >= 3 ? 3 : 2;                                                     \
+                const float *x0 = x + i * K;                                                               \
+                const long third = count == 3 ? 2 * K : K;                                                 \
+                const char *fetch = next + (lines * (i / 3) / passes) * 64;                                \
+                __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00,   \
+                       a12 = a00, a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00;                   \
+                for (long p = 0; p < K; p += 8) {                                                          \
+                    if ((p & 15) == 0) {                                                                   \
+                        _mm_prefetch(fetch, _MM_HINT_T0);                                                  \
+                        _mm_prefetch(fetch + 64, _MM_HINT_T0);                                             \
+                        fetch += 128;                                                                    \
+                    }                                                                                      \
+                    __m256 u0 = _mm256_loadu_ps(x0 + p), u1 = _mm256_loadu_ps(x0 + K + p),                 \
+                           u2 = _mm256_loadu_ps(x0 + third + p);                                           \
+                    __m256 v = _mm256_loadu_ps(w0 + p);                                                    \
+                    a00 = _mm256_fmadd_ps(u0, v, a00);                                                     \
+                    a10 = _mm256_fmadd_ps(u1, v, a10);                                                     \
+                    a20 = _mm256_fmadd_ps(u2, v, a20);                                                     \
+                    v = _mm256_loadu_ps(w0 + K + p);                                                       \
+                    a01 = _mm256_fmadd_ps(u0, v, a01);                                                     \
+                    a11 = _mm256_fmadd_ps(u1, v, a11);                                                     \
+                    a21 = _mm256_fmadd_ps(u2, v, a21);                                                     \
+                    v = _mm256_loadu_ps(w0 + 2 * K + p);                                                   \
+                    a02 = _mm256_fmadd_ps(u0, v, a02);                                                     \
+                    a12 = _mm256_fmadd_ps(u1, v, a12);                                                     \
+                    a22 = _mm256_fmadd_ps(u2, v, a22);                                                     \
+                    v = _mm256_loadu_ps(w0 + 3 * K + p);                                                   \
+                    a03 = _mm256_fmadd_ps(u0, v, a03);                                                     \
+                    a13 = _mm256_fmadd_ps(u1, v, a13);                                                     \
+                    a23 = _mm256_fmadd_ps(u2, v, a23);                                                     \
+                }                                                                                          \
+                __m256 h0 = _mm256_hadd_ps(_mm256_hadd_ps(a00, a01), _mm256_hadd_ps(a02, a03));            \
+                __m256 h1 = _mm256_hadd_ps(_mm256_hadd_ps(a10, a11), _mm256_hadd_ps(a12, a13));            \
+                __m256 h2 = _mm256_hadd_ps(_mm256_hadd_ps(a20, a21), _mm256_hadd_ps(a22, a23));            \
+                __m128 r0 = _mm_add_ps(_mm256_castps256_ps128(h0), _mm256_extractf128_ps(h0, 1));          \
+                __m128 r1 = _mm_add_ps(_mm256_castps256_ps128(h1), _mm256_extractf128_ps(h1, 1));          \
+                __m128 r2 = _mm_add_ps(_mm256_castps256_ps128(h2), _mm256_extractf128_ps(h2, 1));          \
+                float *t0 = y + i * ldy + j;                                                               \
+                _mm_storeu_ps(t0, _mm_add_ps(_mm_loadu_ps(t0), r0));                                       \
+                _mm_storeu_ps(t0 + ldy, _mm_add_ps(_mm_loadu_ps(t0 + ldy), r1));                           \
+                if (count == 3) _mm_storeu_ps(t0 + 2 * ldy, _mm_add_ps(_mm_loadu_ps(t0 + 2 * ldy), r2));   \
+            }                                                                                              \
+            for (; i < m; i++) {                                                                           \
+                const float *x0 = x + i * K;                                                               \
+                __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                \
+                for (long p = 0; p < K; p += 8) {                                                          \
+                    __m256 u0 = _mm256_loadu_ps(x0 + p);                                                   \
+                    a0 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w0 + p), a0);                                 \
+                    a1 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w0 + K + p), a1);                             \
+                    a2 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w0 + 2 * K + p), a2);                         \
+                    a3 = _mm256_fmadd_ps(u0, _mm256_loadu_ps(w0 + 3 * K + p), a3);                         \
+                }                                                                                          \
+                __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));                 \
+                __m128 r = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));             \
+                float *t0 = y + i * ldy + j;                                                               \
+                _mm_storeu_ps(t0, _mm_add_ps(_mm_loadu_ps(t0), r));                                        \
+            }                                                                                              \
+        }                                                                                                  \
+        if (n % 4) gemm_nt_accumulate_avx2(m, n % 4, K, x, K, w + (n / 4 * 4) * K, K, y + n / 4 * 4, ldy);   \
+    }
+
+HG_GEMM_NT_FIXED(384)
+HG_GEMM_NT_FIXED(1536)
+#undef HG_GEMM_NT_FIXED
 #endif
 
 // MARK: - Dispatch
@@ -397,7 +475,13 @@ void hg_gemm_nt_accumulate(long m, long n, long k, const float *x, long ldx, con
                            long ldy) {
 #ifdef HG_HAVE_AVX2_BUILD
     if (hg_kernels_vectorized()) {
-        gemm_nt_accumulate_avx2(m, n, k, x, ldx, w, ldw, y, ldy);
+        if (ldx == 384 && ldw == 384 && k == 384) {
+            gemm_nt_k384(m, n, x, w, y, ldy);
+        } else if (ldx == 1536 && ldw == 1536 && k == 1536) {
+            gemm_nt_k1536(m, n, x, w, y, ldy);
+        } else {
+            gemm_nt_accumulate_avx2(m, n, k, x, ldx, w, ldw, y, ldy);
+        }
         return;
     }
 #endif

@@ -76,6 +76,23 @@ import Testing
         }
     }
 
+    /// The encoder's own shapes (depth 384 or 1536, rows contiguous) take the fixed-depth kernels:
+    /// every row count to 33 and output widths with a partial block of four.
+    @Test(arguments: [1, 2, 3, 4, 5, 8, 9, 15, 16, 28, 33])
+    func fixedDepthProjectionMatchesPortable(rows m: Int) {
+        for (n, k) in [(12, 384), (7, 384), (64, 1_536), (6, 1_536)] {
+            let x = Self.values(m * k, in: -1...1, seed: UInt64(m * 31 + k))
+            let w = Self.values(n * k, in: -1...1, seed: UInt64(n * 17 + k))
+            var fast = Self.values(m * n, in: -1...1, seed: 3)
+            var reference = fast
+            hg_gemm_nt_accumulate(m, n, k, x, k, w, k, &fast, n)
+            hg_gemm_nt_accumulate_portable(m, n, k, x, k, w, k, &reference, n)
+            for index in fast.indices {
+                #expect(abs(fast[index] - reference[index]) <= 1e-3, "m \(m) n \(n) k \(k) index \(index)")
+            }
+        }
+    }
+
     /// A team's product, split by output columns across the caller and its helpers, equals the
     /// product on one thread bit for bit (each column is summed the same way), over many steps of one
     /// session and across sessions; a second caller cannot begin while the team is held.
