@@ -13,26 +13,44 @@ struct TriageCommand: AsyncParsableCommand {
 
     @OptionGroup var guardrailOptions: GuardrailOptions
     @Argument(help: "The message; several arguments are earlier-to-later user turns of one conversation.")
-    var turns: [String]
+    var turns: [String] = []
     @Flag(help: "Print the verdict as JSON.") var json = false
     @Option(help: "Time this many triages of the conversation and print p50/p95 (for scripts/bench/triage.sh).")
     var bench: Int?
+    @Option(
+        help: "With --bench: time every case of this .jsonl file or folder of labelled cases (eval/triage) instead."
+    )
+    var benchCases: String?
+
+    func validate() throws {
+        if benchCases != nil && bench == nil { throw ValidationError("--bench-cases needs --bench N") }
+        if benchCases == nil && turns.isEmpty { throw ValidationError("give the message to triage") }
+    }
 
     func run() async throws {
         let guardrails = try guardrailOptions.guardrails()
         let conversation = turns.map { ConversationTurn.user($0) }
         if let bench {
+            let conversations =
+                try benchCases.map { try TriageEvaluation.loadCases(from: URL(fileURLWithPath: $0)).map(\.turns) }
+                ?? [conversation]
             var times: [Double] = []
+            // Round after round over the conversations, so that no message is timed twice in a row.
             for _ in 0..<max(bench, 1) {
-                let start = ContinuousClock.now
-                _ = guardrails.triage(conversation: conversation)
-                let elapsed = start.duration(to: .now)
-                times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)
+                for conversation in conversations {
+                    let start = ContinuousClock.now
+                    _ = guardrails.triage(conversation: conversation)
+                    let elapsed = start.duration(to: .now)
+                    times.append(
+                        Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3
+                    )
+                }
             }
             times.sort()
             let p50 = times[times.count / 2]
             let p95 = times[min(times.count - 1, times.count * 95 / 100)]
-            print(String(format: "triage: %d runs, p50 %.3f ms, p95 %.3f ms", times.count, p50, p95))
+            let what = conversations.count > 1 ? " (\(conversations.count) cases)" : ""
+            print(String(format: "triage: %d runs%@, p50 %.3f ms, p95 %.3f ms", times.count, what, p50, p95))
             return
         }
         let verdict = guardrails.triage(conversation: conversation)
