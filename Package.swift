@@ -102,6 +102,8 @@ let package = Package(
                 "HealthRecords",
                 "RecordStore",
                 "TextEmbedding",
+                "VectorSearch",
+                "CBLAS",
                 "GroundingEval",
                 "Guardrails",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -181,6 +181,16 @@ public struct MiniLMEmbedder: Embedder {
         }
     }
 
+    /// Floating-point operations (a multiply-add counts two) of the forward pass for one sequence of
+    /// `tokens` tokens: per layer, the four projections, 2·n·(4h² + 2hf), and attention's two
+    /// products, 4·n²·h. Element-wise work (softmax, GELU, LayerNorm) is left out.
+    public func forwardOperations(tokens: Int) -> Double {
+        let configuration = encoder.weights.configuration
+        let (n, h, f) = (Double(tokens), Double(configuration.hiddenSize), Double(configuration.intermediateSize))
+        let perLayer = 2 * n * (4 * h * h + 2 * h * f) + 4 * n * n * h
+        return perLayer * Double(configuration.layers)
+    }
+
     /// The weights' SHA-256 in hex: from `setup.sh`'s `.verified` stamp when its size matches, else computed.
     static func weightsDigest(file: SafetensorsFile, directory: URL) -> String {
         let stamp = directory.appendingPathComponent(".verified")

@@ -1,5 +1,7 @@
+import CBLAS
 import Foundation
 import TextEmbedding
+import VectorSearch
 
 /// `healthground embed --bench FILE` (hidden; used by `scripts/bench/embed.sh`): times the encoder on
 /// the `chunks` (in batches of 32) and `queries` (one at a time) of a JSON file and prints JSON.
@@ -25,6 +27,11 @@ struct EmbedBenchmark {
         var queryMillisecondsP99: Double
         var residentMegabytesAfterLoad: Double
         var peakResidentMegabytes: Double
+        /// OpenBLAS' `sgemm` rate on the shape of a batch's feed-forward product, with BLAS on
+        /// `threads` threads, and the chunk rate it would allow if the whole forward pass ran at it.
+        var sgemmGigaflops: Double
+        var chunkGigaflops: Double
+        var chunksPerSecondAtSGEMMRate: Double
     }
 
     func run(textsFile: URL) throws {
@@ -58,18 +65,27 @@ struct EmbedBenchmark {
             list.isEmpty
                 ? 0 : Double(list.map { embedder.tokenizer.tokenIDs(for: $0).count }.reduce(0, +)) / Double(list.count)
         }
+        // The ceiling: the forward pass's operations for the mean chunk at the best sgemm rate of
+        // the batch's largest product (2,048 token rows × 1,536 × 384).
+        hg_blas_set_threads(Int32(embedder.threads ?? 1))
+        let sgemm = ExactSearch.measureSGEMMRate(m: 2_048, n: 1_536, k: 384)
+        let chunkTokens = meanTokens(texts.chunks)
+        let chunkGigaflops = embedder.forwardOperations(tokens: Int(chunkTokens.rounded())) / 1e9
         let result = Result(
             threads: embedder.threads,
             loadSeconds: Self.seconds(loadTime),
             chunks: texts.chunks.count,
-            chunkTokensMean: meanTokens(texts.chunks),
+            chunkTokensMean: chunkTokens,
             chunksPerSecond: Double(texts.chunks.count) / chunkSeconds,
             queries: texts.queries.count,
             queryTokensMean: meanTokens(texts.queries),
             queryMillisecondsP50: percentile(0.5),
             queryMillisecondsP99: percentile(0.99),
             residentMegabytesAfterLoad: residentAfterLoad,
-            peakResidentMegabytes: Self.memory("VmHWM")
+            peakResidentMegabytes: Self.memory("VmHWM"),
+            sgemmGigaflops: sgemm,
+            chunkGigaflops: chunkGigaflops,
+            chunksPerSecondAtSGEMMRate: chunkGigaflops > 0 ? sgemm / chunkGigaflops : 0
         )
         try printJSON(result)
     }

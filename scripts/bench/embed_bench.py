@@ -230,6 +230,12 @@ def table(files):
         if "swift-blas" in engines and "pytorch" in engines:
             ratio = engines["swift-blas"]["chunksPerSecond"] / engines["pytorch"]["chunksPerSecond"]
             print("\nthreads %s: Swift/PyTorch chunk throughput %.2f×" % (threads, ratio), end="")
+            swift = engines["swift-blas"]
+            if swift.get("chunksPerSecondAtSGEMMRate"):
+                print("; 1.5× PyTorch is %.1f chunks/s; the whole forward pass (%.2f GFLOP per chunk) at "
+                      "OpenBLAS' best sgemm rate on %s thread(s) (%.1f GFLOP/s) would be %.1f chunks/s"
+                      % (1.5 * engines["pytorch"]["chunksPerSecond"], swift["chunkGigaflops"], threads,
+                         swift["sgemmGigaflops"], swift["chunksPerSecondAtSGEMMRate"]), end="")
     print()
 
 
