@@ -201,8 +201,8 @@ HG_AVX2 static inline __m256 widen8(const uint8_t *bytes) {
     return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)bytes)));
 }
 
-HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
-                                   float offset, float *scores) {
+HG_AVX2 static void u8_scores_float_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
+                                         float offset, float *scores) {
     for (long row = 0; row < rows; row++) {
         const uint8_t *code = codes + row * dimension;
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
@@ -218,6 +218,51 @@ HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimensi
         float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
         for (; j < dimension; j++) sum += weights[j] * (float)code[j];
         scores[row] = offset + sum;
+    }
+}
+
+// The weights are rounded once per call to integers of at most 14 bits (fewer for dimensions above
+// 514, so that a row's sum cannot overflow 32 bits), and each row is summed exactly in integers:
+// codes widened to 16 bits, multiplied and pair-summed by `vpmaddwd`, 16 codes per instruction
+// instead of 8 with float conversions. The rounding changes a score by at most
+// ½ · (max |weight| / 16383) · Σ codes: about 1e-4 of the weights' scale over 384 dimensions, far
+// below the quantization of the codes themselves.
+HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
+                                   float offset, float *scores) {
+    enum { most = 4096 };
+    if (dimension > most) {
+        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
+        return;
+    }
+    float largest = 0;
+    for (long j = 0; j < dimension; j++) largest = fmaxf(largest, fabsf(weights[j]));
+    long limit = 2147483647L / (255L * (dimension > 0 ? dimension : 1));
+    if (limit > 16383) limit = 16383;
+    if (largest == 0 || limit < 255) {
+        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
+        return;
+    }
+    const float step = largest / (float)limit, inverse = (float)limit / largest;
+    int16_t integers[most] __attribute__((aligned(32)));
+    for (long j = 0; j < dimension; j++) integers[j] = (int16_t)lrintf(weights[j] * inverse);
+    for (long row = 0; row < rows; row++) {
+        const uint8_t *code = codes + row * dimension;
+        __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+        long j = 0;
+        for (; j + 32 <= dimension; j += 32) {
+            __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(code + j)));
+            __m256i c1 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(code + j + 16)));
+            a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(c0, _mm256_load_si256((const __m256i *)(integers + j))));
+            a1 = _mm256_add_epi32(a1,
+                                  _mm256_madd_epi16(c1, _mm256_load_si256((const __m256i *)(integers + j + 16))));
+        }
+        __m256i sums = _mm256_add_epi32(a0, a1);
+        __m128i half = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+        half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0x4e));
+        half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0xb1));
+        long sum = _mm_cvtsi128_si32(half);
+        for (; j < dimension; j++) sum += (long)integers[j] * code[j];
+        scores[row] = offset + step * (float)sum;
     }
 }
 

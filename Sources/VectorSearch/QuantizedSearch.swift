@@ -19,7 +19,7 @@ public enum QuantizedSearch {
     ///   - k: how many rows.
     ///   - rescoreFactor: candidates kept per wanted row, for the first 32 wanted rows.
     ///   - allowed: an optional filter applied before top-k.
-    ///   - threads: without a filter, a matrix of at least 16,384 rows is scanned in this many
+    ///   - threads: without a filter, a matrix of at least 8,192 rows is scanned in this many
     ///     parts on as many threads, each with its own candidate heap, merged before rescoring.
     public static func topK(
         query: [Float],
@@ -42,7 +42,7 @@ public enum QuantizedSearch {
         }
         let (scale, shift) = (weights, offset)
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
-        let parts = allowed == nil ? max(1, min(threads, quantized.count / 8_192)) : 1
+        let parts = allowed == nil ? max(1, min(threads, quantized.count / 4_096)) : 1
         var candidates = TopK(k: wanted)
         if parts > 1 {
             let heaps = PartHeaps(count: parts)

@@ -152,9 +152,10 @@ struct SeededVectors {
     }
 }
 
-/// The int8 scoring kernel (AVX2 when available) against its portable build and a direct sum.
+/// The int8 scoring kernel (AVX2 when available, integer sums of rounded weights) against its portable
+/// build and a direct sum, up to dimensions where 14-bit weights could overflow a 32-bit row sum.
 @Suite struct ByteScoreKernelTests {
-    @Test(arguments: [384, 37, 8, 1])
+    @Test(arguments: [1_536, 700, 384, 37, 8, 1])
     func scoresMatch(dimension: Int) {
         let rows = 21
         var state: UInt64 = UInt64(dimension)
@@ -168,11 +169,22 @@ struct SeededVectors {
         var portable = [Float](repeating: 0, count: rows)
         hg_u8_scores(codes, rows, dimension, weights, 0.25, &fast)
         hg_u8_scores_portable(codes, rows, dimension, weights, 0.25, &portable)
+        // The rounding bound the kernel documents: half a step of the integer weights times the sum of
+        // the row's codes, the step being the largest weight over min(16383, (2³¹ − 1) / (255 · d)).
+        let largest = Double(weights.map(abs).max() ?? 0)
+        let step = largest / Double(min(16_383, Int(Int32.max) / (255 * dimension)))
         for row in 0..<rows {
             var direct: Double = 0.25
-            for j in 0..<dimension { direct += Double(weights[j]) * Double(codes[row * dimension + j]) }
-            #expect(abs(Double(fast[row]) - direct) <= 1e-3 * max(1, abs(direct)), "row \(row)")
-            #expect(abs(Double(portable[row]) - direct) <= 1e-3 * max(1, abs(direct)), "row \(row)")
+            var codeSum: Double = 0
+            var magnitude: Double = 0
+            for j in 0..<dimension {
+                let code = Double(codes[row * dimension + j])
+                direct += Double(weights[j]) * code
+                codeSum += code
+                magnitude += abs(Double(weights[j])) * code
+            }
+            #expect(abs(Double(fast[row]) - direct) <= step / 2 * codeSum + 1e-6 * magnitude, "row \(row)")
+            #expect(abs(Double(portable[row]) - direct) <= 1e-6 * magnitude + 1e-6, "row \(row)")
         }
     }
 }
