@@ -46,7 +46,8 @@ static void *helper_main(void *argument) {
     free(argument);
     struct hg_team *team = start.team;
     long part = start.index + 1;  // the caller runs part 0
-    unsigned long seen = atomic_load_explicit(&team->step, memory_order_acquire);
+    // Steps are counted from 0 at creation: a helper that starts late still runs the first step.
+    unsigned long seen = 0;
     for (;;) {
         pthread_mutex_lock(&team->lock);
         while (team->state == TEAM_IDLE) pthread_cond_wait(&team->wake, &team->lock);

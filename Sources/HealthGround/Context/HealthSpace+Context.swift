@@ -46,15 +46,15 @@ extension HealthSpace {
         let analysis = QuestionAnalysis(question, now: reference)
         let filter = SearchFilter(to: asOf)
         let lexicalQuery = LayTerms.expandedQuery(question)
-        let side = try lexicalSideWork(
+        let inputs = try retrievalInputs(
             question: question,
             analysis: analysis,
             lexicalQuery: lexicalQuery,
             filter: filter,
             depth: Self.poolDepth(k: 60, mode: .hybrid)
         )
-        let queryVector = side.questionVector
-        let (checkedTerms, absentTerms) = (side.checkedTerms, side.absentTerms)
+        let queryVector = inputs.questionVector
+        let (checkedTerms, absentTerms) = (inputs.checkedTerms, inputs.absentTerms)
         let pool = try candidates(
             question,
             lexicalQuery: lexicalQuery,
@@ -64,7 +64,7 @@ extension HealthSpace {
             fusion: ContextWeighting.fusion,
             scan: ContextWeighting.scan,
             queryVector: queryVector,
-            lexicalHits: side.lexicalHits
+            lexicalHits: inputs.lexicalHits
         ).filter { $0.stored.chunk.role != .snapshot }
 
         // Time- and kind-aware weighting of the fused scores.
@@ -114,7 +114,7 @@ extension HealthSpace {
         let sufficiency = judgeSufficiency(
             analysis: analysis,
             checkedTerms: checkedTerms,
-            absentTerms: Array(zip(absentTerms, side.absentVectors)),
+            absentTerms: Array(zip(absentTerms, inputs.absentVectors)),
             records: records,
             topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
             candidateRows: pool.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
@@ -172,17 +172,17 @@ extension HealthSpace {
     /// question's words the records lack (FTS lookups), the lexical ranking, and the lacking words'
     /// embeddings. Each half uses one core (the embedder without its helper threads), so neither
     /// waits for the other's core. The reads count in the caller's audit entry.
-    private func lexicalSideWork(
+    private func retrievalInputs(
         question: String,
         analysis: QuestionAnalysis,
         lexicalQuery: String,
         filter: SearchFilter,
         depth: Int
-    ) throws -> SideWork {
+    ) throws -> RetrievalInputs {
         let store = self.store
         let embedder = configuration.embedder
         let scope = SpaceStore.currentAuditScope
-        let halves = SideWorkHalves()
+        let halves = RetrievalHalves()
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             if half == 0 {
                 halves.question = Result { try embedder.embedOnCallingThread([question])[0] }
@@ -201,7 +201,7 @@ extension HealthSpace {
             preconditionFailure("both halves ran")
         }
         let (checked, absent, vectors, hits) = try lexical.get()
-        return SideWork(
+        return RetrievalInputs(
             questionVector: try question.get(),
             checkedTerms: checked,
             absentTerms: absent,
@@ -443,8 +443,8 @@ enum ContextWeighting {
     }
 }
 
-/// The results of ``HealthSpace/lexicalSideWork``.
-private struct SideWork {
+/// The results of ``HealthSpace/retrievalInputs``.
+private struct RetrievalInputs {
     let questionVector: [Float]
     let checkedTerms: Int
     let absentTerms: [String]
@@ -453,7 +453,7 @@ private struct SideWork {
 }
 
 /// The two halves' results; each half writes only its own, and both are read after both finished.
-private final class SideWorkHalves: @unchecked Sendable {
+private final class RetrievalHalves: @unchecked Sendable {
     var question: Result<[Float], any Error>?
     var lexical: Result<(Int, [String], [[Float]], [(rowID: Int64, score: Double)]), any Error>?
 }
