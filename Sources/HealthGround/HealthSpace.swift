@@ -292,10 +292,10 @@ public actor HealthSpace {
         var matrixRow: Int?
     }
 
-    /// The fused, filtered top `k` with their chunks.
+    /// The fused, filtered top `k` with their chunks. `queryVector` and `lexicalHits`, when given, are
+    /// the two rankings' inputs already computed for `query` (context assembly makes them at once).
     func candidates(
         _ query: String,
-        lexicalQuery: String? = nil,
         k: Int,
         filter: SearchFilter,
         mode: SearchMode,
@@ -341,10 +341,8 @@ public actor HealthSpace {
         }
         var lexical: [(Int64, Double)] = []
         if mode != .dense {
-            lexical = try (lexicalHits ?? store.lexicalSearch(lexicalQuery ?? query, filter: filter, limit: depth)).map
-            {
-                ($0.rowID, $0.score)
-            }
+            let hits = try lexicalHits ?? store.lexicalSearch(query, filter: filter, limit: depth)
+            lexical = hits.map { ($0.rowID, $0.score) }
         }
         let fused = Array(RankFusion.fuse(dense: dense, lexical: lexical, method: fusion).prefix(k))
         let chunks = try store.chunks(rowIDs: fused.map(\.rowID))

@@ -73,12 +73,13 @@ extension SpaceStore {
         let dimension = identity.dimension
         let parts = ParallelSlots<SnapshotSegment>(count: sealed.count)
         DispatchQueue.concurrentPerform(iterations: sealed.count) { index in
-            do {
-                let plain = try cipher.open(sealed[index].data, "vector_snapshot.\(sealed[index].segment)")
-                parts.store(index, .success(try SnapshotSegment.decode(plain, dimension: dimension)))
-            } catch {
-                parts.store(index, .failure(error))
-            }
+            parts.store(
+                index,
+                Result {
+                    let plain = try cipher.open(sealed[index].data, "vector_snapshot.\(sealed[index].segment)")
+                    return try SnapshotSegment.decode(plain, dimension: dimension)
+                }
+            )
         }
         let segments: [SnapshotSegment]
         do {

@@ -64,7 +64,7 @@ public struct MiniLMEmbedder: Embedder {
         precondition(threads.map { $0 > 0 } ?? true, "threads must be positive")
         self.threads = threads
         encoder = BERTEncoder(weights: weights)
-        team = (threads ?? 1) > 1 ? EncoderTeam(helpers: threads! - 1) : nil
+        team = EncoderTeam(helpers: (threads ?? 1) - 1)
         let digest = Self.weightsDigest(file: file, directory: modelDirectory)
         identity = EmbedderIdentity(
             id: "\(Self.modelName)@\(digest.prefix(8))",
@@ -143,8 +143,8 @@ public struct MiniLMEmbedder: Embedder {
         // BLAS runs on one thread when the workers or the unpacked products (a query's few rows) use
         // the cores themselves: OpenBLAS' own threads, spinning between calls, would compete with them.
         let unpacked = totalTokens <= BERTEncoder.unpackedRowLimit
-        let ownThreads = workers > 1 || unpacked
-        if let threads { hg_blas_set_threads(Int32(ownThreads || alone ? 1 : threads)) }
+        let ownThreads = workers > 1 || unpacked || alone
+        if let threads { hg_blas_set_threads(Int32(ownThreads ? 1 : threads)) }
         // One row of `dimension` floats per sequence, in the input order; each worker writes only the
         // rows of its own batches.
         let result = ResultRows(base: .allocate(capacity: sequences.count * dimension))
@@ -223,7 +223,7 @@ final class EncoderTeam: @unchecked Sendable {
 
     private let pointer: OpaquePointer
 
-    /// `nil` when the threads cannot be created (the embedder then runs queries on one thread).
+    /// `nil` for no helpers, or when the threads cannot be created (queries then run on one thread).
     init?(helpers: Int) {
         guard helpers > 0, let pointer = hg_team_create(helpers) else { return nil }
         self.pointer = pointer

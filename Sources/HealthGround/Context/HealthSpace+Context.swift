@@ -45,11 +45,10 @@ extension HealthSpace {
         let reference = now ?? asOf ?? Date()
         let analysis = QuestionAnalysis(question, now: reference)
         let filter = SearchFilter(to: asOf)
-        let lexicalQuery = LayTerms.expandedQuery(question)
         let inputs = try retrievalInputs(
             question: question,
             analysis: analysis,
-            lexicalQuery: lexicalQuery,
+            lexicalQuery: LayTerms.expandedQuery(question),
             filter: filter,
             depth: Self.poolDepth(k: 60, mode: .hybrid)
         )
@@ -57,7 +56,6 @@ extension HealthSpace {
         let (checkedTerms, absentTerms) = (inputs.checkedTerms, inputs.absentTerms)
         let pool = try candidates(
             question,
-            lexicalQuery: lexicalQuery,
             k: 60,
             filter: filter,
             mode: .hybrid,
