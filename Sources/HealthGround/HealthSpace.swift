@@ -313,7 +313,13 @@ public actor HealthSpace {
             let rows: [ScoredRow]
             switch scan {
             case .exact:
-                rows = ExactSearch.topK(query: queryVector, in: loaded.matrix, k: depth, allowed: allowed)
+                rows = ExactSearch.topK(
+                    query: queryVector,
+                    in: loaded.matrix,
+                    k: depth,
+                    allowed: allowed,
+                    threads: ProcessInfo.processInfo.activeProcessorCount
+                )
             case .int8:
                 rows = QuantizedSearch.topK(
                     query: queryVector,
@@ -334,7 +340,13 @@ public actor HealthSpace {
                         allowed: allowed
                     )
                 } else {
-                    rows = ExactSearch.topK(query: queryVector, in: loaded.matrix, k: depth, allowed: allowed)
+                    rows = ExactSearch.topK(
+                        query: queryVector,
+                        in: loaded.matrix,
+                        k: depth,
+                        allowed: allowed,
+                        threads: ProcessInfo.processInfo.activeProcessorCount
+                    )
                 }
             }
             dense = rows.map { (loaded.rowIDs[$0.row], $0.score) }

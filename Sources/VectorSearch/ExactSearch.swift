@@ -1,75 +1,115 @@
 import CBLAS
+import CKernels
 import Dispatch
 
 /// Exhaustive inner-product search over a ``VectorMatrix`` with BLAS.
 public enum ExactSearch {
     /// The `k` rows with the highest inner product with `query`, best first.
     ///
+    /// The matrix is read once, in blocks of 512 rows: each block's scores are computed into a buffer
+    /// that stays in L1 (the fused AVX2 kernel of `CKernels`, or `cblas_sgemv` on a processor without
+    /// AVX2) and feed a bounded heap at once, so no score array of the whole matrix is written.
     /// - Parameters:
     ///   - query: a vector of the matrix's dimension.
     ///   - matrix: the vectors searched.
     ///   - k: how many rows to return at most.
     ///   - allowed: when given, only rows for which it returns true are candidates. The filter is
     ///     applied before top-k, so `k` hits come back whenever `k` allowed rows exist.
+    ///   - threads: without a filter, a matrix of at least 8,192 rows is scanned in this many parts
+    ///     on as many threads, each with its own heap, merged at the end.
     /// - Returns: at most `k` rows, sorted by descending score (ties: lower row first).
     public static func topK(
         query: [Float],
         in matrix: VectorMatrix,
         k: Int,
-        allowed: ((Int) -> Bool)? = nil
+        allowed: ((Int) -> Bool)? = nil,
+        threads: Int = 1
     ) -> [ScoredRow] {
         precondition(query.count == matrix.dimension, "query has \(query.count) numbers, expected \(matrix.dimension)")
         let rows = matrix.count
         guard rows > 0, k > 0 else { return [] }
-        var scores = [Float](repeating: 0, count: rows)
-        // (N×d) · d → N: one sgemv over the whole matrix.
-        matrix.storage.withUnsafeBufferPointer { a in
-            query.withUnsafeBufferPointer { x in
-                scores.withUnsafeMutableBufferPointer { y in
-                    cblas_sgemv(
-                        CblasRowMajor,
-                        CblasNoTrans,
-                        Int32(rows),
-                        Int32(matrix.dimension),
-                        1,
-                        a.baseAddress,
-                        Int32(matrix.dimension),
-                        x.baseAddress,
-                        1,
-                        0,
-                        y.baseAddress,
-                        1
-                    )
+        let parts = allowed == nil ? max(1, min(threads, rows / 4_096)) : 1
+        let top =
+            parts > 1
+            ? TopK.scanned(rows: rows, parts: parts, keep: k) { range in
+                Self.scan(query, in: matrix, rows: range, keep: k, allowed: nil)
+            }
+            : Self.scan(query, in: matrix, rows: 0..<rows, keep: k, allowed: allowed)
+        return top.sorted()
+    }
+
+    /// The `keep` best rows of a range: blocks of 512 rows scored into a buffer that stays in L1, each
+    /// block feeding the bounded heap.
+    static func scan(
+        _ query: [Float],
+        in matrix: VectorMatrix,
+        rows range: Range<Int>,
+        keep: Int,
+        allowed: ((Int) -> Bool)?
+    ) -> TopK {
+        let dimension = matrix.dimension
+        let vectorized = hg_kernels_vectorized() != 0
+        var top = TopK(k: keep)
+        let blockRows = 512
+        var block = [Float](repeating: 0, count: blockRows)
+        matrix.storage.withUnsafeBufferPointer { values in
+            query.withUnsafeBufferPointer { query in
+                block.withUnsafeMutableBufferPointer { block in
+                    var first = range.lowerBound
+                    while first < range.upperBound {
+                        let rows = min(blockRows, range.upperBound - first)
+                        let vectors = values.baseAddress! + first * dimension
+                        if vectorized {
+                            hg_inner_products(vectors, rows, dimension, query.baseAddress, block.baseAddress)
+                        } else {
+                            // (rows×d) · d → rows
+                            cblas_sgemv(
+                                CblasRowMajor,
+                                CblasNoTrans,
+                                Int32(rows),
+                                Int32(dimension),
+                                1,
+                                vectors,
+                                Int32(dimension),
+                                query.baseAddress,
+                                1,
+                                0,
+                                block.baseAddress,
+                                1
+                            )
+                        }
+                        top.offer(block.baseAddress!, count: rows, firstRow: first, allowed: allowed)
+                        first += rows
+                    }
                 }
             }
         }
-        var top = TopK(k: k)
-        scores.withUnsafeBufferPointer { scores in
-            for row in 0..<rows where scores[row] >= top.threshold {
-                if let allowed, !allowed(row) { continue }
-                top.insert(row: row, score: scores[row])
-            }
-        }
-        return top.sorted()
+        return top
     }
 
     /// The `k` best rows for each of several queries, with one `cblas_sgemm` per tile of rows.
     ///
     /// The matrix is scanned in tiles of `tileRows` rows so that the Q×tile score block stays in cache;
-    /// each query's bounded heap is fed from the block as soon as it is computed (no full sort).
+    /// each query's bounded heap is fed from the block as soon as it is computed (no full sort), the
+    /// scores below the heap's threshold skipped 32 at a time.
     /// - Parameters:
     ///   - queries: vectors of the matrix's dimension.
     ///   - matrix: the vectors searched.
     ///   - k: how many rows per query.
-    ///   - allowed: an optional filter applied before top-k, as in ``topK(query:in:k:allowed:)``.
-    ///   - tileRows: rows per tile.
+    ///   - allowed: an optional filter applied before top-k, as in ``topK(query:in:k:allowed:threads:)``.
+    ///   - tileRows: rows per tile; by default 2^19 ÷ the query count, between 512 and 2,048, so that
+    ///     the block of scores stays near 2 MB (at 1,024 queries on 1M rows, 512-row tiles measured 4%
+    ///     faster than 2,048).
+    ///   - threads: without a filter, the heaps are fed in this many groups of queries on as many
+    ///     threads (the product itself runs on the BLAS library's threads).
     /// - Returns: one list per query, best first.
     public static func topK(
         queries: [[Float]],
         in matrix: VectorMatrix,
         k: Int,
         allowed: ((Int) -> Bool)? = nil,
-        tileRows: Int = 2_048
+        tileRows: Int? = nil,
+        threads: Int = 1
     ) -> [[ScoredRow]] {
         let dimension = matrix.dimension
         let rows = matrix.count
@@ -82,12 +122,14 @@ public enum ExactSearch {
             precondition(query.count == dimension, "query has \(query.count) numbers, expected \(dimension)")
             packed.append(contentsOf: query)
         }
-        var heaps = (0..<queryCount).map { _ in TopK(k: k) }
-        let tile = max(1, min(tileRows, rows))
+        let heaps = HeapSlots(count: queryCount, k: k)
+        let tile = max(1, min(tileRows ?? min(2_048, max(512, 524_288 / queryCount)), rows))
+        let groups = allowed == nil ? max(1, min(threads, queryCount / 16)) : 1
         var block = [Float](repeating: 0, count: queryCount * tile)
         matrix.storage.withUnsafeBufferPointer { a in
             packed.withUnsafeBufferPointer { q in
                 block.withUnsafeMutableBufferPointer { c in
+                    nonisolated(unsafe) let scores = UnsafePointer(c.baseAddress!)
                     var start = 0
                     while start < rows {
                         let count = min(tile, rows - start)
@@ -108,14 +150,21 @@ public enum ExactSearch {
                             c.baseAddress,
                             Int32(count)
                         )
-                        for query in 0..<queryCount {
-                            let base = query * count
-                            var threshold = heaps[query].threshold
-                            for offset in 0..<count where c[base + offset] >= threshold {
-                                let row = start + offset
-                                if let allowed, !allowed(row) { continue }
-                                heaps[query].insert(row: row, score: c[base + offset])
-                                threshold = heaps[query].threshold
+                        let first = start
+                        if groups > 1 {
+                            DispatchQueue.concurrentPerform(iterations: groups) { group in
+                                for query in (queryCount * group / groups)..<(queryCount * (group + 1) / groups) {
+                                    heaps.slots[query].offer(scores + query * count, count: count, firstRow: first)
+                                }
+                            }
+                        } else {
+                            for query in 0..<queryCount {
+                                heaps.slots[query].offer(
+                                    scores + query * count,
+                                    count: count,
+                                    firstRow: first,
+                                    allowed: allowed
+                                )
                             }
                         }
                         start += count
@@ -123,28 +172,18 @@ public enum ExactSearch {
                 }
             }
         }
-        return heaps.map { $0.sorted() }
+        return (0..<queryCount).map { heaps.slots[$0].sorted() }
     }
 
     /// The `k` best of some candidate rows by their exact float32 inner product with `query`: the
     /// rescoring step of the approximate scans (int8, PCA).
     public static func rescore(_ rows: [Int], query: [Float], in matrix: VectorMatrix, k: Int) -> [ScoredRow] {
-        let dimension = matrix.dimension
-        var rescored = TopK(k: k)
+        var scores = [Float](repeating: 0, count: rows.count)
         matrix.storage.withUnsafeBufferPointer { values in
-            query.withUnsafeBufferPointer { query in
-                for row in rows {
-                    let dot = cblas_sdot(
-                        Int32(dimension),
-                        values.baseAddress! + row * dimension,
-                        1,
-                        query.baseAddress!,
-                        1
-                    )
-                    rescored.insert(row: row, score: dot)
-                }
-            }
+            hg_gathered_inner_products(values.baseAddress, matrix.dimension, rows, rows.count, query, &scores)
         }
+        var rescored = TopK(k: k)
+        for (row, score) in zip(rows, scores) { rescored.insert(row: row, score: score) }
         return rescored.sorted()
     }
 

@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 
 /// Approximate inner-product search over a ``QuantizedMatrix``, with exact float32 rescoring.
 public enum QuantizedSearch {
@@ -19,7 +18,7 @@ public enum QuantizedSearch {
     ///   - k: how many rows.
     ///   - rescoreFactor: candidates kept per wanted row, for the first 32 wanted rows.
     ///   - allowed: an optional filter applied before top-k.
-    ///   - threads: without a filter, a matrix of at least 8,192 rows is scanned in this many
+    ///   - threads: without a filter, a matrix of at least 32,768 rows is scanned in this many
     ///     parts on as many threads, each with its own candidate heap, merged before rescoring.
     public static func topK(
         query: [Float],
@@ -42,29 +41,13 @@ public enum QuantizedSearch {
         }
         let (scale, shift) = (weights, offset)
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
-        let parts = allowed == nil ? max(1, min(threads, quantized.count / 4_096)) : 1
-        var candidates = TopK(k: wanted)
-        if parts > 1 {
-            let heaps = PartHeaps(count: parts)
-            let count = quantized.count
-            let scan = { @Sendable (part: Int) in
-                heaps.slots[part] = Self.scan(
-                    quantized,
-                    weights: scale,
-                    offset: shift,
-                    rows: (count * part / parts)..<(count * (part + 1) / parts),
-                    keep: wanted,
-                    allowed: nil
-                )
+        let parts = allowed == nil ? max(1, min(threads, quantized.count / 16_384)) : 1
+        let candidates =
+            parts > 1
+            ? TopK.scanned(rows: quantized.count, parts: parts, keep: wanted) { rows in
+                Self.scan(quantized, weights: scale, offset: shift, rows: rows, keep: wanted, allowed: nil)
             }
-            DispatchQueue.concurrentPerform(iterations: parts, execute: scan)
-            for part in 0..<parts {
-                for entry in heaps.slots[part].heap where entry.score >= candidates.threshold {
-                    candidates.insert(row: entry.row, score: entry.score)
-                }
-            }
-        } else {
-            candidates = Self.scan(
+            : Self.scan(
                 quantized,
                 weights: weights,
                 offset: offset,
@@ -72,7 +55,6 @@ public enum QuantizedSearch {
                 keep: wanted,
                 allowed: allowed
             )
-        }
         return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
     }
 
@@ -88,7 +70,7 @@ public enum QuantizedSearch {
     ) -> TopK {
         let dimension = quantized.dimension
         var candidates = TopK(k: keep)
-        let blockRows = 512
+        let blockRows = 4_096
         var block = [Float](repeating: 0, count: blockRows)
         quantized.codes.withUnsafeBytes { codes in
             let base = codes.bindMemory(to: UInt8.self).baseAddress!
@@ -105,33 +87,12 @@ public enum QuantizedSearch {
                             offset,
                             block.baseAddress
                         )
-                        for index in 0..<rows where block[index] >= candidates.threshold {
-                            let row = first + index
-                            if let allowed, !allowed(row) { continue }
-                            candidates.insert(row: row, score: block[index])
-                        }
+                        candidates.offer(block.baseAddress!, count: rows, firstRow: first, allowed: allowed)
                         first += rows
                     }
                 }
             }
         }
         return candidates
-    }
-}
-
-/// The candidate heaps of a parallel scan, one slot per part, each written by its own thread only.
-private final class PartHeaps: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<TopK>
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: TopK(k: 0), count: count)
-    }
-
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
     }
 }

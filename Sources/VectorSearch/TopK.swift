@@ -1,3 +1,6 @@
+import CKernels
+import Dispatch
+
 /// A bounded min-heap that keeps the `k` best scores seen (ties broken by the lower row index).
 struct TopK {
     let k: Int
@@ -55,8 +58,68 @@ struct TopK {
         }
     }
 
+    /// Offers `count` scores of consecutive rows from `firstRow`, those below the threshold skipped 32
+    /// at a time by the C kernel; `allowed`, when given, is asked only about rows that would enter.
+    mutating func offer(
+        _ scores: UnsafePointer<Float>,
+        count: Int,
+        firstRow: Int,
+        allowed: ((Int) -> Bool)? = nil
+    ) {
+        var offset = 0
+        while true {
+            offset += hg_first_at_least(scores + offset, count - offset, threshold)
+            guard offset < count else { return }
+            let row = firstRow + offset
+            if allowed?(row) ?? true { insert(row: row, score: scores[offset]) }
+            offset += 1
+        }
+    }
+
     /// The kept rows, best first.
     func sorted() -> [ScoredRow] {
         heap.sorted { Self.worse($1, $0) }
+    }
+}
+
+extension TopK {
+    /// The `keep` best of `count` rows scanned in `parts` contiguous ranges on as many threads, each
+    /// range into its own heap by `scan`, the heaps merged at the end.
+    static func scanned(
+        rows count: Int,
+        parts: Int,
+        keep: Int,
+        by scan: @Sendable (Range<Int>) -> TopK
+    ) -> TopK {
+        guard parts > 1 else { return scan(0..<count) }
+        let heaps = HeapSlots(count: parts, k: 0)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            heaps.slots[part] = scan((count * part / parts)..<(count * (part + 1) / parts))
+        }
+        var merged = TopK(k: keep)
+        for part in 0..<parts {
+            for entry in heaps.slots[part].heap where entry.score >= merged.threshold {
+                merged.insert(row: entry.row, score: entry.score)
+            }
+        }
+        return merged
+    }
+}
+
+/// Bounded heaps shared by the threads of a scan, one slot per part or per query, each slot written by
+/// one thread at a time.
+final class HeapSlots: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<TopK>
+    let count: Int
+
+    init(count: Int, k: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: TopK(k: k), count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
     }
 }

@@ -21,7 +21,7 @@ struct BenchOptions {
     /// Batch sizes not to run.
     var skipBatch: Set<Int> = []
     /// Rows per sgemm tile in the batched search.
-    var tileRows = 2_048
+    var tileRows: Int?
     /// Size of the buffer read to measure the memory bandwidth.
     var bandwidthMiB = 1_024
 
@@ -59,6 +59,8 @@ struct BenchOptions {
         guard !vectors.isEmpty, !queries.isEmpty, dimension > 0 else {
             throw BenchError("usage: search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]")
         }
-        guard threads >= 1, k >= 1, tileRows >= 1 else { throw BenchError("threads, k and tile rows must be positive") }
+        guard threads >= 1, k >= 1, (tileRows ?? 1) >= 1 else {
+            throw BenchError("threads, k and tile rows must be positive")
+        }
     }
 }

@@ -40,13 +40,13 @@ struct SearchBench {
         // Exact single query: warm up, then time each of `single` queries.
         let singleCount = min(options.single, queries.count)
         for q in 0..<min(options.warmup, queries.count) {
-            _ = ExactSearch.topK(query: queries[q], in: matrix, k: k)
+            _ = ExactSearch.topK(query: queries[q], in: matrix, k: k, threads: options.threads)
         }
         var exactTimes: [Double] = []
         var exactResults: [[Int]] = []
         for q in 0..<singleCount {
             let start = DispatchTime.now().uptimeNanoseconds
-            let hits = ExactSearch.topK(query: queries[q], in: matrix, k: k)
+            let hits = ExactSearch.topK(query: queries[q], in: matrix, k: k, threads: options.threads)
             exactTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             exactResults.append(hits.map(\.row))
         }
@@ -62,7 +62,13 @@ struct SearchBench {
             var repetitions = 0
             while repetitions < 3 && (repetitions == 0 || spent < 5) {
                 let start = DispatchTime.now().uptimeNanoseconds
-                results = ExactSearch.topK(queries: batch, in: matrix, k: k, tileRows: options.tileRows)
+                results = ExactSearch.topK(
+                    queries: batch,
+                    in: matrix,
+                    k: k,
+                    tileRows: options.tileRows,
+                    threads: options.threads
+                )
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 best = min(best, seconds)
                 spent += seconds

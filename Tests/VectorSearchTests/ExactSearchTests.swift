@@ -24,7 +24,10 @@ struct SeededVectors {
 }
 
 @Suite struct ExactSearchTests {
-    @Test("BLAS top-k equals a naive Swift loop on random data", arguments: [(1, 7), (384, 10), (384, 1), (33, 50)])
+    @Test(
+        "single-query top-k equals a naive Swift loop on random data",
+        arguments: [(1, 7), (384, 10), (384, 1), (33, 50)]
+    )
     func blasMatchesNaive(dimension: Int, k: Int) {
         var random = SeededVectors(state: UInt64(dimension * 1000 + k))
         var matrix = VectorMatrix(dimension: dimension)
@@ -77,7 +80,7 @@ struct SeededVectors {
         return (matrix, random)
     }
 
-    @Test("batched sgemm search equals one sgemv search per query, across tile boundaries", arguments: [1, 7, 5_000])
+    @Test("batched sgemm search equals the single-query search, across tile boundaries", arguments: [1, 7, 5_000])
     func batchEqualsSingle(tileRows: Int) {
         var (matrix, random) = Self.randomMatrix(rows: 3_001, dimension: 64, seed: 7)
         let queries = (0..<9).map { _ in random.unitVector(64) }
@@ -95,6 +98,37 @@ struct SeededVectors {
         )
         for (query, hits) in zip(queries, filtered) {
             let single = ExactSearch.topK(query: query, in: matrix, k: 5) { $0 % 3 == 0 }
+            #expect(hits.map(\.row) == single.map(\.row))
+        }
+    }
+
+    @Test("the exact scan split over threads returns what one thread returns, and a filter still applies")
+    func exactThreadsAgree() {
+        // 20,001 rows: two parts of uneven length, neither a multiple of the 512-row block.
+        var (matrix, random) = Self.randomMatrix(rows: 20_001, dimension: 384, seed: 23)
+        for _ in 0..<5 {
+            let query = random.unitVector(384)
+            let naive = ExactSearch.naiveTopK(query: query, in: matrix, k: 25)
+            let one = ExactSearch.topK(query: query, in: matrix, k: 25)
+            let two = ExactSearch.topK(query: query, in: matrix, k: 25, threads: 2)
+            #expect(one.map(\.row) == naive.map(\.row))
+            #expect(two.map(\.row) == one.map(\.row))
+            #expect(two.map(\.score) == one.map(\.score))
+            let odd = ExactSearch.topK(query: query, in: matrix, k: 25, allowed: { $0 % 2 == 1 }, threads: 2)
+            let oddNaive = naive.filter { $0.row % 2 == 1 }
+            #expect(odd.count == 25 && odd.allSatisfy { $0.row % 2 == 1 })
+            #expect(Array(odd.prefix(oddNaive.count)).map(\.row) == oddNaive.map(\.row))
+        }
+    }
+
+    @Test("a batch fed on two threads returns what the single-query search returns")
+    func batchThreadsAgree() {
+        var (matrix, random) = Self.randomMatrix(rows: 5_003, dimension: 48, seed: 29)
+        // 40 queries: two groups of 20, each over 3 tiles of 2,048 rows and a short last tile.
+        let queries = (0..<40).map { _ in random.unitVector(48) }
+        let batched = ExactSearch.topK(queries: queries, in: matrix, k: 12, threads: 2)
+        for (query, hits) in zip(queries, batched) {
+            let single = ExactSearch.topK(query: query, in: matrix, k: 12)
             #expect(hits.map(\.row) == single.map(\.row))
         }
     }
@@ -152,8 +186,8 @@ struct SeededVectors {
     }
 }
 
-/// The int8 scoring kernel (AVX2 when available, integer sums of rounded weights) against its portable
-/// build and a direct sum, up to dimensions where 14-bit weights could overflow a 32-bit row sum.
+/// The int8 scoring kernel (AVX2 when available, integer sums of weights rounded to −64…64) against
+/// its portable build and a direct sum.
 @Suite struct ByteScoreKernelTests {
     @Test(arguments: [1_536, 700, 384, 37, 8, 1])
     func scoresMatch(dimension: Int) {
@@ -170,9 +204,9 @@ struct SeededVectors {
         hg_u8_scores(codes, rows, dimension, weights, 0.25, &fast)
         hg_u8_scores_portable(codes, rows, dimension, weights, 0.25, &portable)
         // The rounding bound the kernel documents: half a step of the integer weights times the sum of
-        // the row's codes, the step being the largest weight over min(16383, (2³¹ − 1) / (255 · d)).
+        // the row's codes, the step being the largest weight over 64.
         let largest = Double(weights.map(abs).max() ?? 0)
-        let step = largest / Double(min(16_383, Int(Int32.max) / (255 * dimension)))
+        let step = largest / 64
         for row in 0..<rows {
             var direct: Double = 0.25
             var codeSum: Double = 0
@@ -186,5 +220,55 @@ struct SeededVectors {
             #expect(abs(Double(fast[row]) - direct) <= step / 2 * codeSum + 1e-6 * magnitude, "row \(row)")
             #expect(abs(Double(portable[row]) - direct) <= 1e-6 * magnitude + 1e-6, "row \(row)")
         }
+    }
+}
+
+/// The float32 inner-product kernel of the exact scan (AVX2 when available) against its portable
+/// build and a double-precision sum, at dimensions with and without a tail past the 32- and 8-wide
+/// steps.
+@Suite struct InnerProductKernelTests {
+    @Test(arguments: [1_536, 384, 100, 37, 8, 1])
+    func scoresMatch(dimension: Int) {
+        let rows = 13
+        var random = SeededVectors(state: UInt64(dimension) &* 31)
+        let matrix = (0..<(rows * dimension)).map { _ in random.next() }
+        let query = (0..<dimension).map { _ in random.next() }
+        var fast = [Float](repeating: .nan, count: rows)
+        var portable = [Float](repeating: .nan, count: rows)
+        hg_inner_products(matrix, rows, dimension, query, &fast)
+        hg_inner_products_portable(matrix, rows, dimension, query, &portable)
+        for row in 0..<rows {
+            var direct: Double = 0
+            var magnitude: Double = 0
+            for j in 0..<dimension {
+                let product = Double(matrix[row * dimension + j]) * Double(query[j])
+                direct += product
+                magnitude += abs(product)
+            }
+            // Float32 sums in any order stay within d · 2⁻²⁴ of the sum of magnitudes.
+            let bound = Double(dimension) * 6e-8 * magnitude + 1e-7
+            #expect(abs(Double(fast[row]) - direct) <= bound, "row \(row)")
+            #expect(abs(Double(portable[row]) - direct) <= bound, "row \(row)")
+        }
+    }
+}
+
+/// The heap's threshold filter: the first value at or above the threshold, found 32 at a time, in
+/// every position around the 8- and 32-wide steps, against its portable build.
+@Suite struct ThresholdFilterKernelTests {
+    @Test(arguments: [0, 1, 7, 8, 31, 32, 33, 64, 100])
+    func firstAtLeast(count: Int) {
+        var values = [Float](repeating: -1, count: count)
+        #expect(hg_first_at_least(values, count, 0) == count)
+        for position in 0..<count {
+            values[position] = 0.5
+            #expect(hg_first_at_least(values, count, 0.5) == position, "at \(position)")
+            #expect(hg_first_at_least_portable(values, count, 0.5) == position, "at \(position)")
+            #expect(hg_first_at_least(values, count, 0.75) == count)
+            values[position] = -1
+        }
+        values.append(.nan)
+        #expect(hg_first_at_least(values, count + 1, -2) == (count > 0 ? 0 : 1))
+        #expect(hg_first_at_least(values, count + 1, 0) == count + 1, "NaN is never at or above")
     }
 }

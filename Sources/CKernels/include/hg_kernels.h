@@ -1,8 +1,9 @@
 #ifndef HEALTHGROUND_KERNELS_H
 #define HEALTHGROUND_KERNELS_H
 
-// Element-wise kernels for the encoder and the int8 scan. Each has a portable C body and, on x86-64,
-// an AVX2+FMA build of the same body chosen once at run time when the processor has those units.
+// Element-wise kernels for the encoder and the vector scans (float32 and int8). Each has a portable C
+// body and, on x86-64, an AVX2+FMA build of the same body chosen once at run time when the processor
+// has those units.
 // The portable build keeps the library correct on any CPU; the AVX2 build is what makes it fast.
 
 #include <stddef.h>
@@ -23,9 +24,24 @@ void hg_layer_norm(float *matrix, long rows, long width, const float *weight, co
                    float epsilon);
 
 // scores[r] = offset + Σ_j weights[j] · codes[r · dimension + j], for r in 0..<rows. The AVX2 build
-// rounds the weights to 14-bit integers first (a relative error near 1e-4 of the weights' scale).
+// rounds the weights to integers in −64…64 first (a step of 1/64 of the largest weight).
 void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
                   float *scores);
+
+// scores[r] = Σ_j matrix[r · dimension + j] · query[j], for r in 0..<rows: one query against a block of
+// stored vectors. The AVX2 build reads one row at a time from start to end, the order the hardware
+// prefetcher follows best (interleaving four rows, as a matrix-vector kernel does, halved the rate).
+void hg_inner_products(const float *matrix, long rows, long dimension, const float *query, float *scores);
+
+// scores[i] = Σ_j matrix[rows[i] · dimension + j] · query[j], for i in 0..<count: scattered rows, such as
+// the candidates of an approximate scan to rescore. The AVX2 build prefetches every line of the row
+// eight places ahead, so that the rows' misses overlap instead of following one another.
+void hg_gathered_inner_products(const float *matrix, long dimension, const long *rows, long count,
+                                const float *query, float *scores);
+
+// The index of the first of `count` values at or above `threshold`, or `count` when none is: the
+// filter in front of a bounded heap, which skips the values that cannot enter it 32 at a time.
+long hg_first_at_least(const float *values, long count, float threshold);
 
 // The portable builds of the same kernels, whatever the processor (the reference in tests).
 void hg_softmax_rows_portable(float *matrix, long rows, long width);
@@ -34,6 +50,11 @@ void hg_layer_norm_portable(float *matrix, long rows, long width, const float *w
                             float epsilon);
 void hg_u8_scores_portable(const uint8_t *codes, long rows, long dimension, const float *weights,
                            float offset, float *scores);
+void hg_inner_products_portable(const float *matrix, long rows, long dimension, const float *query,
+                                float *scores);
+long hg_first_at_least_portable(const float *values, long count, float threshold);
+void hg_gathered_inner_products_portable(const float *matrix, long dimension, const long *rows, long count,
+                                         const float *query, float *scores);
 
 // y[i·ldy + j] += Σ_p x[i·ldx + p] · w[j·ldw + p] for i < m, j < n: a matrix product with the second
 // operand transposed (w holds n rows of k), without packing either operand. For few rows of x (a
