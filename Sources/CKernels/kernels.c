@@ -306,19 +306,33 @@ HG_AVX2 static long first_at_least_avx2(const float *values, long count, float t
 // 1.45× slower. The rounding changes a score by at most ½ · (max |weight| / 64) · Σ codes; spread over
 // the dimensions it is a noise a few times that of the codes' own quantization, which the float32
 // rescoring of the candidates removes (recall@10 stays 1.000 on the benchmark's vectors).
-HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
-                                   float offset, float *scores) {
-    enum { most = 4096, limit = 64 };
-    if (dimension > most) {
-        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
-        return;
-    }
+enum { u8_most = 4096, u8_limit = 64 };
+
+// The weights as integers in −64…64, and the step that turns an integer sum back into a score.
+HG_AVX2 static float u8_integer_weights(const float *weights, long dimension, int8_t *integers) {
     float largest = 0;
     for (long j = 0; j < dimension; j++) largest = fmaxf(largest, fabsf(weights[j]));
     // All-zero weights give all-zero integers and every score `offset`.
-    const float step = largest / (float)limit, inverse = largest > 0 ? (float)limit / largest : 0;
-    int8_t integers[most] __attribute__((aligned(32)));
+    const float inverse = largest > 0 ? (float)u8_limit / largest : 0;
     for (long j = 0; j < dimension; j++) integers[j] = (int8_t)lrintf(weights[j] * inverse);
+    return largest / (float)u8_limit;
+}
+
+HG_AVX2 static inline long u8_horizontal_sum(__m256i sums) {
+    __m128i half = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+    half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0x4e));
+    half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0xb1));
+    return _mm_cvtsi128_si32(half);
+}
+
+HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
+                                   float offset, float *scores) {
+    if (dimension > u8_most) {
+        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
+        return;
+    }
+    int8_t integers[u8_most] __attribute__((aligned(32)));
+    const float step = u8_integer_weights(weights, dimension, integers);
     const __m256i ones = _mm256_set1_epi16(1);
     for (long row = 0; row < rows; row++) {
         const uint8_t *code = codes + row * dimension;
@@ -337,11 +351,39 @@ HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimensi
                                               _mm256_load_si256((const __m256i *)(integers + j)));
             a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(p0, ones));
         }
-        __m256i sums = _mm256_add_epi32(a0, a1);
-        __m128i half = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-        half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0x4e));
-        half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0xb1));
-        long sum = _mm_cvtsi128_si32(half);
+        long sum = u8_horizontal_sum(_mm256_add_epi32(a0, a1));
+        for (; j < dimension; j++) sum += (long)integers[j] * code[j];
+        scores[row] = offset + step * (float)sum;
+    }
+}
+
+// The same integer sums with AVX-512 VNNI's `vpdpbusd` on 256-bit registers: 32 codes times their
+// weights, summed by fours straight into 32 bits, one instruction where AVX2 needs two. Same weights,
+// same exact integer sums, so the same scores as the AVX2 build.
+#define HG_VNNI __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni")))
+HG_VNNI static void u8_scores_vnni(const uint8_t *codes, long rows, long dimension, const float *weights,
+                                   float offset, float *scores) {
+    if (dimension > u8_most) {
+        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
+        return;
+    }
+    int8_t integers[u8_most] __attribute__((aligned(32)));
+    const float step = u8_integer_weights(weights, dimension, integers);
+    for (long row = 0; row < rows; row++) {
+        const uint8_t *code = codes + row * dimension;
+        __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+        long j = 0;
+        for (; j + 64 <= dimension; j += 64) {
+            a0 = _mm256_dpbusd_epi32(a0, _mm256_loadu_si256((const __m256i *)(code + j)),
+                                     _mm256_load_si256((const __m256i *)(integers + j)));
+            a1 = _mm256_dpbusd_epi32(a1, _mm256_loadu_si256((const __m256i *)(code + j + 32)),
+                                     _mm256_load_si256((const __m256i *)(integers + j + 32)));
+        }
+        for (; j + 32 <= dimension; j += 32) {
+            a0 = _mm256_dpbusd_epi32(a0, _mm256_loadu_si256((const __m256i *)(code + j)),
+                                     _mm256_load_si256((const __m256i *)(integers + j)));
+        }
+        long sum = u8_horizontal_sum(_mm256_add_epi32(a0, a1));
         for (; j < dimension; j++) sum += (long)integers[j] * code[j];
         scores[row] = offset + step * (float)sum;
     }
@@ -459,6 +501,26 @@ HG_AVX2 static void gemm_nt_k1536(long m, long n, const float *x, const float *w
 
 static atomic_int vectorized_state = -1;
 
+static atomic_int vnni_state = -1;
+
+// 1 when the processor also has AVX-512 VNNI on 256-bit registers (the int8 scan's `vpdpbusd`).
+static int kernels_vnni(void) {
+    int state = atomic_load_explicit(&vnni_state, memory_order_relaxed);
+    if (state < 0) {
+#ifdef HG_HAVE_AVX2_BUILD
+        __builtin_cpu_init();
+        state = hg_kernels_vectorized() && __builtin_cpu_supports("avx512vnni") &&
+                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")
+                    ? 1
+                    : 0;
+#else
+        state = 0;
+#endif
+        atomic_store_explicit(&vnni_state, state, memory_order_relaxed);
+    }
+    return state;
+}
+
 int hg_kernels_vectorized(void) {
     int state = atomic_load_explicit(&vectorized_state, memory_order_relaxed);
     if (state < 0) {
@@ -507,6 +569,10 @@ void hg_layer_norm(float *matrix, long rows, long width, const float *weight, co
 void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
                   float *scores) {
 #ifdef HG_HAVE_AVX2_BUILD
+    if (kernels_vnni()) {
+        u8_scores_vnni(codes, rows, dimension, weights, offset, scores);
+        return;
+    }
     if (hg_kernels_vectorized()) {
         u8_scores_avx2(codes, rows, dimension, weights, offset, scores);
         return;

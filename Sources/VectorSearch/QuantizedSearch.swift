@@ -59,7 +59,8 @@ public enum QuantizedSearch {
     }
 
     /// The `keep` best rows of a range by their quantized score: blocks of rows scored by the C kernel
-    /// (AVX2 when the processor has it) into a block that stays in L1, each feeding the bounded heap.
+    /// (AVX2, or AVX-512 VNNI, when the processor has it) into a block that stays in L1, each feeding
+    /// the bounded heap.
     static func scan(
         _ quantized: QuantizedMatrix,
         weights: [Float],
