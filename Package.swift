@@ -114,7 +114,7 @@ let package = Package(
         // Parse-throughput runner for scripts/bench/ingest.sh; depends on HealthRecords only.
         .executableTarget(name: "ingest-bench", dependencies: ["HealthRecords"]),
         // Times the exact and int8 searches against the machine's limits (scripts/bench/search.sh).
-        .executableTarget(name: "search-bench", dependencies: ["VectorSearch", "CBLAS"]),
+        .executableTarget(name: "search-bench", dependencies: ["VectorSearch", "CBLAS", "CKernels"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(

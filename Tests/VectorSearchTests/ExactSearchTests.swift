@@ -102,6 +102,17 @@ struct SeededVectors {
         }
     }
 
+    @Test("a matrix of 8 MiB or more is copied whole into memory advised for huge pages")
+    func hugePageCopyKeepsEveryNumber() {
+        // 2,100,000 numbers, past the 2,097,152 of the threshold, and a length that is not a multiple
+        // of 2 MB.
+        let values = (0..<2_100_000).map { Float($0 % 9_973) * 0.5 - 7 }
+        let matrix = VectorMatrix(dimension: 100, storage: values)
+        #expect(matrix.count == 21_000)
+        #expect(matrix.storage == values)
+        #expect(Array(matrix.row(20_999)) == Array(values[2_099_900...]))
+    }
+
     @Test("the exact scan split over threads returns what one thread returns, and a filter still applies")
     func exactThreadsAgree() {
         // 20,001 rows: two parts of uneven length, neither a multiple of the 512-row block.
