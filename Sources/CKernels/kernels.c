@@ -220,30 +220,6 @@ HG_AVX2 static void layer_norm_avx2(float *matrix, long rows, long width, const 
     }
 }
 
-HG_AVX2 static inline __m256 widen8(const uint8_t *bytes) {
-    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)bytes)));
-}
-
-HG_AVX2 static void u8_scores_float_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
-                                         float offset, float *scores) {
-    for (long row = 0; row < rows; row++) {
-        const uint8_t *code = codes + row * dimension;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-        __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        long j = 0;
-        for (; j + 32 <= dimension; j += 32) {
-            a0 = _mm256_fmadd_ps(widen8(code + j), _mm256_loadu_ps(weights + j), a0);
-            a1 = _mm256_fmadd_ps(widen8(code + j + 8), _mm256_loadu_ps(weights + j + 8), a1);
-            a2 = _mm256_fmadd_ps(widen8(code + j + 16), _mm256_loadu_ps(weights + j + 16), a2);
-            a3 = _mm256_fmadd_ps(widen8(code + j + 24), _mm256_loadu_ps(weights + j + 24), a3);
-        }
-        for (; j + 8 <= dimension; j += 8) a0 = _mm256_fmadd_ps(widen8(code + j), _mm256_loadu_ps(weights + j), a0);
-        float sum = horizontal_sum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-        for (; j < dimension; j++) sum += weights[j] * (float)code[j];
-        scores[row] = offset + sum;
-    }
-}
-
 // One row at a time, four accumulators of 8 over 32 numbers per turn: each row is read front to back
 // and the rows follow each other, a single forward stream. Interleaving four rows (four streams 1.5 KB
 // apart, the shape of a matrix-vector kernel) measured 14 GB/s where this reads 29 GB/s from memory.
@@ -325,14 +301,8 @@ HG_AVX2 static inline long u8_horizontal_sum(__m256i sums) {
     return _mm_cvtsi128_si32(half);
 }
 
-HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimension, const float *weights,
-                                   float offset, float *scores) {
-    if (dimension > u8_most) {
-        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
-        return;
-    }
-    int8_t integers[u8_most] __attribute__((aligned(32)));
-    const float step = u8_integer_weights(weights, dimension, integers);
+HG_AVX2 static void u8_rows_avx2(const uint8_t *codes, long rows, long dimension, const int8_t *integers,
+                                 float step, float offset, float *scores) {
     const __m256i ones = _mm256_set1_epi16(1);
     for (long row = 0; row < rows; row++) {
         const uint8_t *code = codes + row * dimension;
@@ -361,14 +331,8 @@ HG_AVX2 static void u8_scores_avx2(const uint8_t *codes, long rows, long dimensi
 // weights, summed by fours straight into 32 bits, one instruction where AVX2 needs two. Same weights,
 // same exact integer sums, so the same scores as the AVX2 build.
 #define HG_VNNI __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni")))
-HG_VNNI static void u8_scores_vnni(const uint8_t *codes, long rows, long dimension, const float *weights,
-                                   float offset, float *scores) {
-    if (dimension > u8_most) {
-        u8_scores_float_avx2(codes, rows, dimension, weights, offset, scores);
-        return;
-    }
-    int8_t integers[u8_most] __attribute__((aligned(32)));
-    const float step = u8_integer_weights(weights, dimension, integers);
+HG_VNNI static void u8_rows_vnni(const uint8_t *codes, long rows, long dimension, const int8_t *integers,
+                                 float step, float offset, float *scores) {
     for (long row = 0; row < rows; row++) {
         const uint8_t *code = codes + row * dimension;
         __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
@@ -569,12 +533,15 @@ void hg_layer_norm(float *matrix, long rows, long width, const float *weight, co
 void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
                   float *scores) {
 #ifdef HG_HAVE_AVX2_BUILD
-    if (kernels_vnni()) {
-        u8_scores_vnni(codes, rows, dimension, weights, offset, scores);
-        return;
-    }
-    if (hg_kernels_vectorized()) {
-        u8_scores_avx2(codes, rows, dimension, weights, offset, scores);
+    // Above 4,096 dimensions (the integer weights live on the stack) the portable body runs.
+    if (hg_kernels_vectorized() && dimension <= u8_most) {
+        int8_t integers[u8_most] __attribute__((aligned(32)));
+        const float step = u8_integer_weights(weights, dimension, integers);
+        if (kernels_vnni()) {
+            u8_rows_vnni(codes, rows, dimension, integers, step, offset, scores);
+        } else {
+            u8_rows_avx2(codes, rows, dimension, integers, step, offset, scores);
+        }
         return;
     }
 #endif

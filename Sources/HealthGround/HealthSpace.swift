@@ -310,16 +310,14 @@ public actor HealthSpace {
         if mode != .lexical {
             let queryVector = try precomputed ?? configuration.embedder.embed(query)
             let allowed: ((Int) -> Bool)? = filter.isEmpty ? nil : { filter.matches(loaded.facts[$0]) }
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let exactRows = {
+                ExactSearch.topK(query: queryVector, in: loaded.matrix, k: depth, allowed: allowed, threads: cores)
+            }
             let rows: [ScoredRow]
             switch scan {
             case .exact:
-                rows = ExactSearch.topK(
-                    query: queryVector,
-                    in: loaded.matrix,
-                    k: depth,
-                    allowed: allowed,
-                    threads: ProcessInfo.processInfo.activeProcessorCount
-                )
+                rows = exactRows()
             case .int8:
                 rows = QuantizedSearch.topK(
                     query: queryVector,
@@ -327,7 +325,7 @@ public actor HealthSpace {
                     exact: loaded.matrix,
                     k: depth,
                     allowed: allowed,
-                    threads: ProcessInfo.processInfo.activeProcessorCount
+                    threads: cores
                 )
             case .pca:
                 if let (projection, reduced) = try projectedVectors(loaded) {
@@ -340,13 +338,7 @@ public actor HealthSpace {
                         allowed: allowed
                     )
                 } else {
-                    rows = ExactSearch.topK(
-                        query: queryVector,
-                        in: loaded.matrix,
-                        k: depth,
-                        allowed: allowed,
-                        threads: ProcessInfo.processInfo.activeProcessorCount
-                    )
+                    rows = exactRows()
                 }
             }
             dense = rows.map { (loaded.rowIDs[$0.row], $0.score) }

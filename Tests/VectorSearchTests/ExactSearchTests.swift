@@ -200,7 +200,7 @@ struct SeededVectors {
 /// The int8 scoring kernel (AVX2 when available, integer sums of weights rounded to −64…64) against
 /// its portable build and a direct sum.
 @Suite struct ByteScoreKernelTests {
-    @Test(arguments: [1_536, 700, 384, 37, 8, 1])
+    @Test(arguments: [5_000, 1_536, 700, 384, 37, 8, 1])
     func scoresMatch(dimension: Int) {
         let rows = 21
         var state: UInt64 = UInt64(dimension)
