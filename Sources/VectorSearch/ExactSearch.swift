@@ -2,7 +2,7 @@ import CBLAS
 import CKernels
 import Dispatch
 
-/// Exhaustive inner-product search over a ``VectorMatrix`` with BLAS.
+/// Exhaustive inner-product search over a ``VectorMatrix``: a fused scan per query, BLAS for batches.
 public enum ExactSearch {
     /// The `k` rows with the highest inner product with `query`, best first.
     ///
@@ -28,63 +28,40 @@ public enum ExactSearch {
         precondition(query.count == matrix.dimension, "query has \(query.count) numbers, expected \(matrix.dimension)")
         let rows = matrix.count
         guard rows > 0, k > 0 else { return [] }
-        let parts = allowed == nil ? max(1, min(threads, rows / 4_096)) : 1
-        let top =
-            parts > 1
-            ? TopK.scanned(rows: rows, parts: parts, keep: k) { range in
-                Self.scan(query, in: matrix, rows: range, keep: k, allowed: nil)
-            }
-            : Self.scan(query, in: matrix, rows: 0..<rows, keep: k, allowed: allowed)
-        return top.sorted()
-    }
-
-    /// The `keep` best rows of a range: blocks of 512 rows scored into a buffer that stays in L1, each
-    /// block feeding the bounded heap.
-    static func scan(
-        _ query: [Float],
-        in matrix: VectorMatrix,
-        rows range: Range<Int>,
-        keep: Int,
-        allowed: ((Int) -> Bool)?
-    ) -> TopK {
         let dimension = matrix.dimension
         let vectorized = hg_kernels_vectorized() != 0
-        var top = TopK(k: keep)
-        let blockRows = 512
-        var block = [Float](repeating: 0, count: blockRows)
-        matrix.storage.withUnsafeBufferPointer { values in
-            query.withUnsafeBufferPointer { query in
-                block.withUnsafeMutableBufferPointer { block in
-                    var first = range.lowerBound
-                    while first < range.upperBound {
-                        let rows = min(blockRows, range.upperBound - first)
-                        let vectors = values.baseAddress! + first * dimension
-                        if vectorized {
-                            hg_inner_products(vectors, rows, dimension, query.baseAddress, block.baseAddress)
-                        } else {
-                            // (rows×d) · d → rows
-                            cblas_sgemv(
-                                CblasRowMajor,
-                                CblasNoTrans,
-                                Int32(rows),
-                                Int32(dimension),
-                                1,
-                                vectors,
-                                Int32(dimension),
-                                query.baseAddress,
-                                1,
-                                0,
-                                block.baseAddress,
-                                1
-                            )
-                        }
-                        top.offer(block.baseAddress!, count: rows, firstRow: first, allowed: allowed)
-                        first += rows
-                    }
+        let top = TopK.scanned(
+            rows: rows,
+            blockRows: 512,
+            keep: k,
+            allowed: allowed,
+            threads: threads,
+            rowsPerPart: 4_096
+        ) { first, count, scores in
+            matrix.storage.withUnsafeBufferPointer { values in
+                let vectors = values.baseAddress! + first * dimension
+                if vectorized {
+                    hg_inner_products(vectors, count, dimension, query, scores)
+                } else {
+                    // (count×d) · d → count
+                    cblas_sgemv(
+                        CblasRowMajor,
+                        CblasNoTrans,
+                        Int32(count),
+                        Int32(dimension),
+                        1,
+                        vectors,
+                        Int32(dimension),
+                        query,
+                        1,
+                        0,
+                        scores,
+                        1
+                    )
                 }
             }
         }
-        return top
+        return top.sorted()
     }
 
     /// The `k` best rows for each of several queries, with one `cblas_sgemm` per tile of rows.

@@ -33,67 +33,26 @@ public enum QuantizedSearch {
         precondition(query.count == dimension && exact.dimension == dimension, "dimension mismatch")
         guard quantized.count > 0, k > 0 else { return [] }
         // q·x ≈ Σ q[j]·min[j] + Σ (q[j]·scale[j])·code[j]
-        var offset: Float = 0
-        var weights = [Float](repeating: 0, count: dimension)
+        var shift: Float = 0
+        var scale = [Float](repeating: 0, count: dimension)
         for j in 0..<dimension {
-            offset += query[j] * quantized.minimum[j]
-            weights[j] = query[j] * quantized.scale[j]
+            shift += query[j] * quantized.minimum[j]
+            scale[j] = query[j] * quantized.scale[j]
         }
-        let (scale, shift) = (weights, offset)
+        let (weights, offset) = (scale, shift)
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
-        let parts = allowed == nil ? max(1, min(threads, quantized.count / 16_384)) : 1
-        let candidates =
-            parts > 1
-            ? TopK.scanned(rows: quantized.count, parts: parts, keep: wanted) { rows in
-                Self.scan(quantized, weights: scale, offset: shift, rows: rows, keep: wanted, allowed: nil)
-            }
-            : Self.scan(
-                quantized,
-                weights: weights,
-                offset: offset,
-                rows: 0..<quantized.count,
-                keep: wanted,
-                allowed: allowed
-            )
-        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
-    }
-
-    /// The `keep` best rows of a range by their quantized score: blocks of rows scored by the C kernel
-    /// (AVX2, or AVX-512 VNNI, when the processor has it) into a block that stays in L1, each feeding
-    /// the bounded heap.
-    static func scan(
-        _ quantized: QuantizedMatrix,
-        weights: [Float],
-        offset: Float,
-        rows range: Range<Int>,
-        keep: Int,
-        allowed: ((Int) -> Bool)?
-    ) -> TopK {
-        let dimension = quantized.dimension
-        var candidates = TopK(k: keep)
-        let blockRows = 4_096
-        var block = [Float](repeating: 0, count: blockRows)
-        quantized.codes.withUnsafeBytes { codes in
-            let base = codes.bindMemory(to: UInt8.self).baseAddress!
-            weights.withUnsafeBufferPointer { weights in
-                block.withUnsafeMutableBufferPointer { block in
-                    var first = range.lowerBound
-                    while first < range.upperBound {
-                        let rows = min(blockRows, range.upperBound - first)
-                        hg_u8_scores(
-                            base + first * dimension,
-                            rows,
-                            dimension,
-                            weights.baseAddress,
-                            offset,
-                            block.baseAddress
-                        )
-                        candidates.offer(block.baseAddress!, count: rows, firstRow: first, allowed: allowed)
-                        first += rows
-                    }
-                }
+        let candidates = TopK.scanned(
+            rows: quantized.count,
+            blockRows: 4_096,
+            keep: wanted,
+            allowed: allowed,
+            threads: threads,
+            rowsPerPart: 16_384
+        ) { first, count, scores in
+            quantized.codes.withUnsafeBufferPointer { codes in
+                hg_u8_scores(codes.baseAddress! + first * dimension, count, dimension, weights, offset, scores)
             }
         }
-        return candidates
+        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
     }
 }

@@ -83,18 +83,30 @@ struct TopK {
 }
 
 extension TopK {
-    /// The `keep` best of `count` rows scanned in `parts` contiguous ranges on as many threads, each
-    /// range into its own heap by `scan`, the heaps merged at the end.
+    /// The `keep` best of `count` rows scored block by block: `score(first, rows, buffer)` writes the
+    /// scores of `rows` rows from `first` into a buffer of `blockRows` that stays in L1, and each block
+    /// is offered to a bounded heap at once (no score array of all the rows is written).
+    ///
+    /// Without a filter and with at least two parts' worth of rows, the rows are split into up to
+    /// `threads` contiguous parts of at least `rowsPerPart` rows, scanned on as many threads, each into
+    /// its own heap, merged at the end. A filter keeps the scan on the calling thread.
     static func scanned(
         rows count: Int,
-        parts: Int,
+        blockRows: Int,
         keep: Int,
-        by scan: @Sendable (Range<Int>) -> TopK
+        allowed: ((Int) -> Bool)?,
+        threads: Int,
+        rowsPerPart: Int,
+        score: @escaping @Sendable (_ first: Int, _ rows: Int, _ into: UnsafeMutablePointer<Float>) -> Void
     ) -> TopK {
-        guard parts > 1 else { return scan(0..<count) }
+        let parts = allowed == nil ? max(1, min(threads, count / rowsPerPart)) : 1
+        guard parts > 1 else {
+            return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
+        }
         let heaps = HeapSlots(count: parts, k: 0)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            heaps.slots[part] = scan((count * part / parts)..<(count * (part + 1) / parts))
+            let range = (count * part / parts)..<(count * (part + 1) / parts)
+            heaps.slots[part] = blocks(range, blockRows: blockRows, keep: keep, allowed: nil, score: score)
         }
         var merged = TopK(k: keep)
         for part in 0..<parts {
@@ -103,6 +115,28 @@ extension TopK {
             }
         }
         return merged
+    }
+
+    /// The `keep` best rows of one range, scored block by block on the calling thread.
+    private static func blocks(
+        _ range: Range<Int>,
+        blockRows: Int,
+        keep: Int,
+        allowed: ((Int) -> Bool)?,
+        score: (Int, Int, UnsafeMutablePointer<Float>) -> Void
+    ) -> TopK {
+        var top = TopK(k: keep)
+        var block = [Float](repeating: 0, count: blockRows)
+        block.withUnsafeMutableBufferPointer { block in
+            var first = range.lowerBound
+            while first < range.upperBound {
+                let rows = min(blockRows, range.upperBound - first)
+                score(first, rows, block.baseAddress!)
+                top.offer(block.baseAddress!, count: rows, firstRow: first, allowed: allowed)
+                first += rows
+            }
+        }
+        return top
     }
 }
 

@@ -28,7 +28,7 @@ struct SeededVectors {
         "single-query top-k equals a naive Swift loop on random data",
         arguments: [(1, 7), (384, 10), (384, 1), (33, 50)]
     )
-    func blasMatchesNaive(dimension: Int, k: Int) {
+    func singleQueryMatchesNaive(dimension: Int, k: Int) {
         var random = SeededVectors(state: UInt64(dimension * 1000 + k))
         var matrix = VectorMatrix(dimension: dimension)
         for _ in 0..<1_000 { matrix.append(random.unitVector(dimension)) }
