@@ -176,3 +176,23 @@ void hg_team_gemm_nt_accumulate(hg_team *team, long m, long n, long k, const flo
     if (parts < 1) parts = 1;
     hg_team_run(team, gemm_part, &step, parts);
 }
+
+struct bf16_step {
+    long m, n, k, ldy;
+    const uint32_t *xb, *packed;
+    float *y;
+};
+
+// Whole panels of 48 output columns, about as many per part.
+static void bf16_part(void *context, long part, long parts) {
+    const struct bf16_step *step = context;
+    const long panels = hg_bf16_panels(step->n);
+    const long first = panels * part / parts, end = panels * (part + 1) / parts;
+    if (end > first) hg_gemm_bf16_accumulate(step->m, step->n, step->k, step->xb, step->packed, step->y, step->ldy, first, end);
+}
+
+void hg_team_gemm_bf16_accumulate(hg_team *team, long m, long n, long k, const uint32_t *xb, const uint32_t *packed,
+                                  float *y, long ldy) {
+    struct bf16_step step = {m, n, k, ldy, xb, packed, y};
+    hg_team_run(team, bf16_part, &step, hg_bf16_panels(n));
+}

@@ -23,8 +23,10 @@ struct BERTEncoder: Sendable {
         let context: UnsafeMutablePointer<Float>
         let intermediate: UnsafeMutablePointer<Float>
         let scores: UnsafeMutablePointer<Float>
+        /// A projection's input rows rounded to bfloat16 (bfloat16 products only).
+        let converted: UnsafeMutablePointer<UInt32>?
 
-        init(configuration: BERTConfiguration, capacity: Int, longest: Int) {
+        init(configuration: BERTConfiguration, precision: ProductPrecision, capacity: Int, longest: Int) {
             self.capacity = capacity
             self.longest = longest
             let h = configuration.hiddenSize
@@ -33,6 +35,8 @@ struct BERTEncoder: Sendable {
             context = .allocate(capacity: capacity * h)
             intermediate = .allocate(capacity: capacity * configuration.intermediateSize)
             scores = .allocate(capacity: longest * longest)
+            let widest = max(h, configuration.intermediateSize)
+            converted = precision == .bfloat16 ? .allocate(capacity: capacity * hg_bf16_pairs(widest)) : nil
         }
 
         deinit {
@@ -41,6 +45,7 @@ struct BERTEncoder: Sendable {
             context.deallocate()
             intermediate.deallocate()
             scores.deallocate()
+            converted?.deallocate()
         }
     }
 
@@ -98,10 +103,9 @@ struct BERTEncoder: Sendable {
             Self.project(
                 hidden,
                 rows: total,
-                width: h,
-                through: layer.queryKeyValueWeight,
-                outputs: 3 * h,
+                through: layer.queryKeyValue,
                 into: qkv,
+                workspace: workspace,
                 team: team
             )
             // Attention, per sequence and head, over the sequence's own keys only.
@@ -156,10 +160,9 @@ struct BERTEncoder: Sendable {
             Self.project(
                 context,
                 rows: total,
-                width: h,
-                through: layer.attentionOutputWeight,
-                outputs: h,
+                through: layer.attentionOutput,
                 into: hidden,
+                workspace: workspace,
                 team: team
             )
             Self.layerNorm(
@@ -174,10 +177,9 @@ struct BERTEncoder: Sendable {
             Self.project(
                 hidden,
                 rows: total,
-                width: h,
-                through: layer.intermediateWeight,
-                outputs: f,
+                through: layer.intermediate,
                 into: intermediate,
+                workspace: workspace,
                 team: team
             )
             hg_gelu(intermediate, total * f)
@@ -185,10 +187,9 @@ struct BERTEncoder: Sendable {
             Self.project(
                 intermediate,
                 rows: total,
-                width: f,
-                through: layer.outputWeight,
-                outputs: h,
+                through: layer.output,
                 into: hidden,
+                workspace: workspace,
                 team: team
             )
             Self.layerNorm(
@@ -225,34 +226,35 @@ struct BERTEncoder: Sendable {
     /// 64 rows 25.3 vs 28.7 and 14.8 vs 15.5 ms; even at 96 rows.
     static let unpackedRowLimit = 64
 
-    /// `output += input · weightᵀ`: `input` is rows × width, `weight` is outputs × width (as stored
-    /// in the checkpoint), `output` is rows × outputs. Few rows go through the unpacked kernel, split
-    /// by output columns across `team` when there is one.
+    /// `output += input · weightᵀ`: `input` is rows × width, the weight outputs × width (as stored
+    /// in the checkpoint), `output` is rows × outputs. With bfloat16 products the input rows are
+    /// rounded into the workspace and multiplied by the packed weight, split by panels of output
+    /// columns across `team` when there is one. In float32, few rows go through the unpacked kernel,
+    /// split by output columns across `team` when there is one, and more go to `sgemm`.
     private static func project(
         _ input: UnsafeMutablePointer<Float>,
         rows: Int,
-        width: Int,
-        through weight: UnsafeBufferPointer<Float>,
-        outputs: Int,
+        through weight: BERTWeights.Projection,
         into output: UnsafeMutablePointer<Float>,
+        workspace: Workspace,
         team: OpaquePointer?
     ) {
+        let (width, outputs) = (weight.width, weight.outputs)
+        if let packed = weight.packed, let converted = workspace.converted {
+            hg_bf16_convert_rows(rows, width, input, width, converted)
+            if let team {
+                hg_team_gemm_bf16_accumulate(team, rows, outputs, width, converted, packed, output, outputs)
+            } else {
+                hg_gemm_bf16_accumulate(rows, outputs, width, converted, packed, output, outputs, 0, hg_bf16_panels(outputs))
+            }
+            return
+        }
+        let floats = weight.floats!
         if rows <= unpackedRowLimit {
             if let team {
-                hg_team_gemm_nt_accumulate(
-                    team,
-                    rows,
-                    outputs,
-                    width,
-                    input,
-                    width,
-                    weight.baseAddress!,
-                    width,
-                    output,
-                    outputs
-                )
+                hg_team_gemm_nt_accumulate(team, rows, outputs, width, input, width, floats, width, output, outputs)
             } else {
-                hg_gemm_nt_accumulate(rows, outputs, width, input, width, weight.baseAddress!, width, output, outputs)
+                hg_gemm_nt_accumulate(rows, outputs, width, input, width, floats, width, output, outputs)
             }
             return
         }
@@ -266,7 +268,7 @@ struct BERTEncoder: Sendable {
             1,
             input,
             Int32(width),
-            weight.baseAddress,
+            floats,
             Int32(width),
             1,
             output,

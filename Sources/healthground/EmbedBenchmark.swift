@@ -15,7 +15,7 @@ struct EmbedBenchmark {
     }
 
     private struct Result: Encodable {
-        var engine = "swift-blas"
+        var engine: String
         var threads: Int?
         var loadSeconds: Double
         var chunks: Int
@@ -72,6 +72,7 @@ struct EmbedBenchmark {
         let chunkTokens = meanTokens(texts.chunks)
         let chunkGigaflops = embedder.forwardOperations(tokens: Int(chunkTokens.rounded())) / 1e9
         let result = Result(
+            engine: "swift-\(embedder.precision.rawValue)",
             threads: embedder.threads,
             loadSeconds: Self.seconds(loadTime),
             chunks: texts.chunks.count,

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import TextEmbedding
+public import TextEmbedding
 
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +15,12 @@ struct EmbedCommand: AsyncParsableCommand {
         help:
             "Threads: workers sharing many texts, or one text's products split (default: one worker, BLAS' own setting)."
     ) var threads: Int?
+    @Option(
+        help: """
+            How the projections multiply: bfloat16 (float32 sums; where the processor has AVX-512 BF16) \
+            or float32 (default: bfloat16 where available).
+            """
+    ) var precision: ProductPrecision?
     @Option(help: .hidden) var bench: String?
     @Argument(help: "Texts to embed.") var texts: [String] = []
 
@@ -24,7 +30,11 @@ struct EmbedCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let loadStart = clock.now
         do {
-            embedder = try MiniLMEmbedder(modelDirectory: options.modelURL, threads: threads)
+            embedder = try MiniLMEmbedder(
+                modelDirectory: options.modelURL,
+                threads: threads,
+                precision: precision ?? .fastest
+            )
         } catch {
             printError("cannot load the model from \(options.modelURL.path): \(error)")
             printError("fix: scripts/setup.sh, or --model-dir")
@@ -48,6 +58,8 @@ struct EmbedCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension ProductPrecision: ExpressibleByArgument {}
 
 /// What `embed --json` prints.
 private struct EmbedOutput: Encodable {

@@ -64,6 +64,39 @@ void hg_gemm_nt_accumulate(long m, long n, long k, const float *x, long ldx, con
 void hg_gemm_nt_accumulate_portable(long m, long n, long k, const float *x, long ldx, const float *w, long ldw,
                                     float *y, long ldy);
 
+// MARK: - Products with bfloat16 operands
+
+// The encoder's projections y += x · wᵀ with both operands rounded to bfloat16 (8 significant bits,
+// to nearest, ties to even) and the products summed in float32. Each product of two bfloat16 values
+// is exact in float32; only the operands' rounding and the order of the sums differ from a float32
+// product. The weights are packed once (`hg_bf16_pack`), the rows of x for each product
+// (`hg_bf16_convert_rows`). The AVX-512 BF16 build (`vdpbf16ps`) is chosen at run time; the portable
+// build computes the same sums one at a time (a reference for tests, far too slow for the encoder).
+
+// Round to nearest bfloat16, ties to even (NaN stays NaN), and back.
+uint16_t hg_bf16_from_float(float value);
+float hg_float_from_bf16(uint16_t value);
+// 32-bit words per row of x converted (two bfloat16 each): k rounded up to even, halved.
+long hg_bf16_pairs(long k);
+// Panels of 48 output columns that cover n columns.
+long hg_bf16_panels(long n);
+// 32-bit words of w (n rows of k, as a PyTorch `Linear` stores its weight) once packed.
+long hg_bf16_packed_words(long n, long k);
+// Packs w into panels of 48 output columns; in each, for every pair of inputs (2p, 2p + 1), the 48
+// columns' two bfloat16 values side by side. Columns past n and an odd k's last input are zeros.
+void hg_bf16_pack(long n, long k, const float *w, long ldw, uint32_t *packed);
+// Converts m rows of k floats (stride ldx) into m rows of hg_bf16_pairs(k) words, contiguous.
+void hg_bf16_convert_rows(long m, long k, const float *x, long ldx, uint32_t *xb);
+void hg_bf16_convert_rows_portable(long m, long k, const float *x, long ldx, uint32_t *xb);
+// y[i·ldy + j] += Σ_p x[i][p] · w[j][p] for i < m and the columns j < n of panels first_panel..<end_panel,
+// with x converted and w packed as above (splitting by panels shares one product among threads).
+void hg_gemm_bf16_accumulate(long m, long n, long k, const uint32_t *xb, const uint32_t *packed, float *y,
+                             long ldy, long first_panel, long end_panel);
+void hg_gemm_bf16_accumulate_portable(long m, long n, long k, const uint32_t *xb, const uint32_t *packed,
+                                      float *y, long ldy, long first_panel, long end_panel);
+// 1 when the processor has AVX-512 BF16 (and F, BW, VL), the build hg_gemm_bf16_accumulate then uses.
+int hg_bf16_supported(void);
+
 // Asks the kernel to back the 2 MB-aligned part of a range with huge pages when it is first touched
 // (`madvise(MADV_HUGEPAGE)`, which Linux honours when transparent huge pages are set to "madvise" or
 // "always"). Returns 1 when the advice was taken, 0 otherwise (other systems, a range under 2 MB).
@@ -101,6 +134,10 @@ void hg_team_run(hg_team *team, hg_team_task task, void *context, long parts);
 // hg_gemm_nt_accumulate split by output columns across the team (one part per 64 columns at most).
 void hg_team_gemm_nt_accumulate(hg_team *team, long m, long n, long k, const float *x, long ldx, const float *w,
                                 long ldw, float *y, long ldy);
+
+// hg_gemm_bf16_accumulate (x already converted, all panels) split by panels across the team.
+void hg_team_gemm_bf16_accumulate(hg_team *team, long m, long n, long k, const uint32_t *xb, const uint32_t *packed,
+                                  float *y, long ldy);
 
 #ifdef __cplusplus
 }
