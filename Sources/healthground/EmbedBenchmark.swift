@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 import TextEmbedding
 import VectorSearch
@@ -32,6 +33,11 @@ struct EmbedBenchmark {
         var sgemmGigaflops: Double
         var chunkGigaflops: Double
         var chunksPerSecondAtSGEMMRate: Double
+        /// The bfloat16 product's rate (`hg_gemm_bf16_accumulate`, the rows' conversion included) on
+        /// one thread on the same shape, and the chunk rate per thread it would allow; 0 without
+        /// AVX-512 BF16.
+        var bfloat16Gigaflops: Double
+        var chunksPerSecondAtBFloat16Rate: Double
     }
 
     func run(textsFile: URL) throws {
@@ -69,6 +75,7 @@ struct EmbedBenchmark {
         // the batch's largest product (2,048 token rows × 1,536 × 384).
         hg_blas_set_threads(Int32(embedder.threads ?? 1))
         let sgemm = ExactSearch.measureSGEMMRate(m: 2_048, n: 1_536, k: 384)
+        let bfloat16 = hg_bf16_supported() != 0 ? Self.measureBFloat16Rate(m: 2_048, n: 1_536, k: 384) : 0
         let chunkTokens = meanTokens(texts.chunks)
         let chunkGigaflops = embedder.forwardOperations(tokens: Int(chunkTokens.rounded())) / 1e9
         let result = Result(
@@ -86,9 +93,31 @@ struct EmbedBenchmark {
             peakResidentMegabytes: Self.memory("VmHWM"),
             sgemmGigaflops: sgemm,
             chunkGigaflops: chunkGigaflops,
-            chunksPerSecondAtSGEMMRate: chunkGigaflops > 0 ? sgemm / chunkGigaflops : 0
+            chunksPerSecondAtSGEMMRate: chunkGigaflops > 0 ? sgemm / chunkGigaflops : 0,
+            bfloat16Gigaflops: bfloat16,
+            chunksPerSecondAtBFloat16Rate: chunkGigaflops > 0 ? bfloat16 / chunkGigaflops : 0
         )
         try printJSON(result)
+    }
+
+    /// GFLOP/s of the best of five bfloat16 products of (m×k) · (n×k)ᵀ on the calling thread.
+    private static func measureBFloat16Rate(m: Int, n: Int, k: Int) -> Double {
+        let x = [Float](repeating: 0.5, count: m * k)
+        let w = [Float](repeating: 0.25, count: n * k)
+        var packed = [UInt32](repeating: 0, count: hg_bf16_packed_words(n, k))
+        hg_bf16_pack(n, k, w, k, &packed)
+        var converted = [UInt32](repeating: 0, count: m * hg_bf16_pairs(k))
+        var y = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            y.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            let start = DispatchTime.now().uptimeNanoseconds
+            hg_bf16_convert_rows(m, k, x, k, &converted)
+            hg_gemm_bf16_accumulate(m, n, k, converted, packed, &y, n, 0, hg_bf16_panels(n))
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        precondition(y[0] == Float(k) * 0.125, "the bfloat16 product gave a wrong result")
+        return 2 * Double(m * n * k) / best / 1e9
     }
 
     private static func seconds(_ duration: Duration) -> Double {

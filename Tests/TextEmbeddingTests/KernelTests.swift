@@ -116,4 +116,102 @@ import Testing
             hg_team_end(team)
         }
     }
+
+    /// Rounding to bfloat16 keeps the top 16 bits, to nearest with ties to even; infinities and signed
+    /// zeros pass through and a NaN stays a NaN (the quiet bit set), never an infinity.
+    @Test func bfloat16Rounding() {
+        func bits(_ value: Float) -> UInt32 { value.bitPattern }
+        #expect(hg_bf16_from_float(1) == 0x3F80)
+        #expect(hg_bf16_from_float(-2) == 0xC000)
+        #expect(hg_bf16_from_float(0) == 0 && hg_bf16_from_float(-0.0) == 0x8000)
+        #expect(hg_bf16_from_float(.infinity) == 0x7F80 && hg_bf16_from_float(-.infinity) == 0xFF80)
+        // 1 + 2⁻⁸ is halfway between 1 and 1 + 2⁻⁷: ties go to the even 1; 1 + 3·2⁻⁸ up to 1 + 2⁻⁶.
+        #expect(hg_bf16_from_float(Float(bitPattern: 0x3F80_8000)) == 0x3F80)
+        #expect(hg_bf16_from_float(Float(bitPattern: 0x3F81_8000)) == 0x3F82)
+        #expect(hg_bf16_from_float(Float(bitPattern: 0x3F80_8001)) == 0x3F81)
+        // The largest finite float rounds up to infinity, as IEEE rounding does.
+        #expect(hg_bf16_from_float(.greatestFiniteMagnitude) == 0x7F80)
+        let nan = hg_bf16_from_float(Float(bitPattern: 0x7F80_0001))
+        #expect(hg_float_from_bf16(nan).isNaN)
+        for value in Self.values(1_000, in: -100...100, seed: 21) {
+            let rounded = hg_float_from_bf16(hg_bf16_from_float(value))
+            #expect(abs(rounded - value) <= abs(value) / 256, "\(value) → \(rounded)")
+            #expect(hg_bf16_from_float(rounded) == UInt16(bits(rounded) >> 16), "exact values are kept")
+        }
+    }
+
+    /// The AVX-512 BF16 conversion of rows equals the portable one word for word, with odd depths,
+    /// tails under 32 and strides wider than the rows.
+    @Test(.enabled(if: hg_bf16_supported() != 0, "needs a processor with AVX-512 BF16"))
+    func bfloat16ConversionMatchesPortable() {
+        for (m, k) in [(1, 1), (3, 31), (2, 32), (5, 33), (4, 384), (2, 1_537)] {
+            let ldx = k + 5
+            let x = Self.values(m * ldx, in: -3...3, seed: UInt64(m * 10 + k))
+            let pairs = hg_bf16_pairs(k)
+            var fast = [UInt32](repeating: 0xDEAD_BEEF, count: m * pairs)
+            var reference = fast
+            hg_bf16_convert_rows(m, k, x, ldx, &fast)
+            hg_bf16_convert_rows_portable(m, k, x, ldx, &reference)
+            #expect(fast == reference, "m \(m) k \(k)")
+        }
+    }
+
+    /// The bfloat16 product (packed weights, converted rows) against the same sums in scalar code, and
+    /// against the float32 product within bfloat16's rounding: every tile height (1–8 rows and more),
+    /// partial panels of 48 columns, odd depths, the encoder's depths; columns past n stay untouched.
+    @Test(arguments: [1, 2, 3, 5, 7, 8, 9, 16, 17, 33])
+    func bfloat16ProductMatchesPortable(rows m: Int) {
+        for (n, k) in [(1, 2), (48, 384), (50, 7), (100, 64), (1_152, 384), (40, 1_536)] {
+            let ldy = n + 3
+            let x = Self.values(m * k, in: -1...1, seed: UInt64(m * 1_000 + n))
+            let w = Self.values(n * k, in: -1...1, seed: UInt64(k * 7 + n))
+            var packed = [UInt32](repeating: 0, count: hg_bf16_packed_words(n, k))
+            hg_bf16_pack(n, k, w, k, &packed)
+            var converted = [UInt32](repeating: 0, count: m * hg_bf16_pairs(k))
+            hg_bf16_convert_rows_portable(m, k, x, k, &converted)
+            let start = Self.values(m * ldy, in: -1...1, seed: 9)
+            var fast = start
+            var reference = start
+            var float32 = start
+            hg_gemm_bf16_accumulate(m, n, k, converted, packed, &fast, ldy, 0, hg_bf16_panels(n))
+            hg_gemm_bf16_accumulate_portable(m, n, k, converted, packed, &reference, ldy, 0, hg_bf16_panels(n))
+            hg_gemm_nt_accumulate_portable(m, n, k, x, k, w, k, &float32, ldy)
+            for row in 0..<m {
+                for column in 0..<ldy {
+                    let index = row * ldy + column
+                    if column >= n {
+                        #expect(fast[index] == start[index], "m \(m) n \(n) k \(k): column \(column) written")
+                        continue
+                    }
+                    #expect(abs(fast[index] - reference[index]) <= 1e-4, "m \(m) n \(n) k \(k) index \(index)")
+                    // Each operand is off by at most 2⁻⁹ of itself: a sum of k products of terms in
+                    // −1…1 is off by at most k · 2⁻⁸ (far less in practice, the errors cancel).
+                    let bound = Float(k) / 256
+                    #expect(abs(fast[index] - float32[index]) <= bound, "m \(m) n \(n) k \(k) index \(index)")
+                }
+            }
+        }
+    }
+
+    /// Split by panels across a team, the bfloat16 product equals the one-thread product bit for bit.
+    @Test(arguments: [1, 3])
+    func bfloat16TeamProductEqualsOneThread(helpers: Int) throws {
+        let team = try #require(hg_team_create(helpers))
+        defer { hg_team_destroy(team) }
+        #expect(hg_team_begin(team) == 1)
+        defer { hg_team_end(team) }
+        for (m, n, k) in [(9, 1_152, 384), (1, 384, 1_536), (70, 1_536, 384), (5, 50, 13)] {
+            let x = Self.values(m * k, in: -1...1, seed: UInt64(m + n))
+            let w = Self.values(n * k, in: -1...1, seed: UInt64(n + k))
+            var packed = [UInt32](repeating: 0, count: hg_bf16_packed_words(n, k))
+            hg_bf16_pack(n, k, w, k, &packed)
+            var converted = [UInt32](repeating: 0, count: m * hg_bf16_pairs(k))
+            hg_bf16_convert_rows(m, k, x, k, &converted)
+            var shared = Self.values(m * n, in: -1...1, seed: 5)
+            var alone = shared
+            hg_team_gemm_bf16_accumulate(team, m, n, k, converted, packed, &shared, n)
+            hg_gemm_bf16_accumulate(m, n, k, converted, packed, &alone, n, 0, hg_bf16_panels(n))
+            #expect(shared == alone, "m \(m) n \(n) k \(k)")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import TestSupport
 import Testing
@@ -25,9 +26,18 @@ struct MiniLMEmbedderTests {
         }
     }
 
-    @Test("embeddings of all reference texts, in one batch, have cosine ≥ 0.9999 with PyTorch's")
-    func embeddingsMatchReferenceInOneBatch() throws {
-        let vectors = try embedder.embed(reference.items.map(\.text))
+    /// A one-thread (or `threads`) embedder with the given products; bfloat16 falls back to float32
+    /// on a processor without AVX-512 BF16, which the precision tests below check.
+    func makeEmbedder(_ precision: ProductPrecision, threads: Int = 1) throws -> MiniLMEmbedder {
+        try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: threads, precision: precision)
+    }
+
+    @Test(
+        "embeddings of all reference texts, in one batch, have cosine ≥ 0.9999 with PyTorch's",
+        arguments: ProductPrecision.allCases
+    )
+    func embeddingsMatchReferenceInOneBatch(precision: ProductPrecision) throws {
+        let vectors = try makeEmbedder(precision).embed(reference.items.map(\.text))
         try #require(vectors.count == reference.items.count)
         for (index, (vector, item)) in zip(vectors, reference.items).enumerated() {
             #expect(vector.count == 384)
@@ -36,8 +46,12 @@ struct MiniLMEmbedderTests {
         }
     }
 
-    @Test("a text embedded alone gets the vector it gets inside a mixed-length batch")
-    func batchingDoesNotChangeVectors() throws {
+    @Test(
+        "a text embedded alone gets the vector it gets inside a mixed-length batch",
+        arguments: ProductPrecision.allCases
+    )
+    func batchingDoesNotChangeVectors(precision: ProductPrecision) throws {
+        let embedder = try makeEmbedder(precision)
         let texts = reference.items.map(\.text)
         let together = try embedder.embed(texts)
         for (index, text) in texts.enumerated() {
@@ -46,9 +60,13 @@ struct MiniLMEmbedderTests {
         }
     }
 
-    @Test("two workers (several batches shared out) and a query split over two threads give the same vectors")
-    func threadsDoNotChangeVectors() throws {
-        let parallel = try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: 2)
+    @Test(
+        "two workers (several batches shared out) and a query split over two threads give the same vectors",
+        arguments: ProductPrecision.allCases
+    )
+    func threadsDoNotChangeVectors(precision: ProductPrecision) throws {
+        let embedder = try makeEmbedder(precision)
+        let parallel = try makeEmbedder(precision, threads: 2)
         // Enough text for several 2,048-token batches, so that both workers get some.
         let texts = Array(repeating: reference.items.map(\.text), count: 4).joined().map { $0 }
         let single = try embedder.embed(texts)
@@ -62,6 +80,12 @@ struct MiniLMEmbedderTests {
         let query = reference.items.first { $0.tokenIDs.count <= 32 && $0.tokenIDs.count > 4 }
         let short = try #require(query)
         #expect(cosine(try parallel.embed(short.text), short.embedding) >= 0.9999)
+        // One batch of more than 64 tokens: with bfloat16 its products are split over both threads too.
+        let long = try #require(reference.items.max { $0.tokenIDs.count < $1.tokenIDs.count })
+        try #require(long.tokenIDs.count > BERTEncoder.unpackedRowLimit)
+        let split = try parallel.embed(long.text)
+        #expect(cosine(split, try embedder.embed(long.text)) >= 0.99999)
+        #expect(cosine(split, long.embedding) >= 0.9999)
     }
 
     @Test("queries from many tasks at once on one two-thread embedder get the vectors they get alone")
@@ -86,9 +110,12 @@ struct MiniLMEmbedderTests {
         }
     }
 
-    @Test("embedding on the calling thread alone gives the vectors of the two-thread embedder")
-    func callingThreadMatchesThreads() throws {
-        let parallel = try MiniLMEmbedder(modelDirectory: SharedData.modelDirectory, threads: 2)
+    @Test(
+        "embedding on the calling thread alone gives the vectors of the two-thread embedder",
+        arguments: ProductPrecision.allCases
+    )
+    func callingThreadMatchesThreads(precision: ProductPrecision) throws {
+        let parallel = try makeEmbedder(precision, threads: 2)
         let texts = reference.items.map(\.text)
         let alone = try parallel.embedOnCallingThread(texts)
         let shared = try parallel.embed(texts)
@@ -99,6 +126,34 @@ struct MiniLMEmbedderTests {
         }
         let query = try #require(reference.items.first { $0.tokenIDs.count <= 16 })
         #expect(cosine(try parallel.embedOnCallingThread([query.text])[0], query.embedding) >= 0.9999)
+    }
+
+    @Test("float32 is used when asked for; bfloat16 by default exactly where the processor has AVX-512 BF16")
+    func precisionFollowsTheProcessor() throws {
+        #expect(try makeEmbedder(.float32).precision == .float32)
+        let fastest: ProductPrecision = hg_bf16_supported() != 0 ? .bfloat16 : .float32
+        #expect(ProductPrecision.fastest == fastest)
+        #expect(try makeEmbedder(.bfloat16).precision == fastest)
+        #expect(embedder.precision == fastest)
+        // Both precisions give the same model's vectors: one identity.
+        #expect(try makeEmbedder(.float32).identity == embedder.identity)
+    }
+
+    @Test(
+        "bfloat16 products stay within cosine 0.9999 of float32 ones on 200-token chunks",
+        .enabled(if: hg_bf16_supported() != 0, "needs a processor with AVX-512 BF16")
+    )
+    func bfloat16StaysCloseToFloat32() throws {
+        // Long, varied texts: every reference text, each repeated up to the 256-piece limit.
+        let texts = reference.items.map { String(repeating: $0.text + " ", count: 12) }
+        let fast = try makeEmbedder(.bfloat16).embed(texts)
+        let exact = try makeEmbedder(.float32).embed(texts)
+        let similarities = texts.indices.map { cosine(fast[$0], exact[$0]) }
+        for (index, similarity) in similarities.enumerated() {
+            #expect(similarity >= 0.9999, "text \(index): cosine \(similarity)")
+        }
+        // And they are not float32 under another name.
+        #expect(similarities.contains { $0 < 0.999999 })
     }
 
     @Test("vectors are unit length, in input order, and stamped with the weights' checksum")

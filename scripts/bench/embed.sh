@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Benchmarks the Swift all-MiniLM-L6-v2 encoder (BLAS) against sentence-transformers on PyTorch (CPU)
-# and, when it can run the model, ONNX Runtime, on the same texts with 1 and 2 threads, and prints a
-# table: texts/s for ~200-token chunks in batches of 32, latency p50/p99 of ~16-token queries one at a
-# time, and resident memory. Creates .bench-venv/ from PyPI on first use (a few minutes, ~5 GB), builds
-# `healthground` in release mode, then runs for about 3–6 minutes on a 2-core machine.
+# Benchmarks the Swift all-MiniLM-L6-v2 encoder (bfloat16 products where the processor has AVX-512
+# BF16, and float32 products on BLAS) against sentence-transformers on PyTorch (CPU; float32, and
+# under bfloat16 autocast) and, when it can run the model, ONNX Runtime, on the same texts with 1 and
+# 2 threads, and prints a table: texts/s for ~200-token chunks in batches of 32, latency p50/p99 of
+# ~16-token queries one at a time, and resident memory. Creates .bench-venv/ from PyPI on first use (a
+# few minutes, ~5 GB), builds `healthground` in release mode, then runs for about 6–9 minutes on a
+# 2-core machine.
 #
 #   scripts/bench/embed.sh            # threads 1 and 2
 #   THREADS="1" scripts/bench/embed.sh
@@ -51,12 +53,23 @@ BIN="$(swift build -c release --show-bin-path)/healthground"
 "$PY" "$HELPER" texts "$MODEL_DIR" "$CORPUS" "$WORK/texts.json"
 
 for threads in $THREADS; do
+    # The default products (bfloat16 where the processor has AVX-512 BF16), then float32 when the
+    # default was not float32 already.
     echo "== threads $threads: swift" >&2
     OPENBLAS_NUM_THREADS="$threads" "$BIN" embed --model-dir "$MODEL_DIR" --threads "$threads" \
         --bench "$WORK/texts.json" >"$WORK/swift-$threads.json"
+    if ! grep -q '"swift-float32"' "$WORK/swift-$threads.json"; then
+        echo "== threads $threads: swift, float32 products" >&2
+        OPENBLAS_NUM_THREADS="$threads" "$BIN" embed --model-dir "$MODEL_DIR" --threads "$threads" \
+            --precision float32 --bench "$WORK/texts.json" >"$WORK/swift32-$threads.json"
+    fi
     echo "== threads $threads: pytorch" >&2
     OMP_NUM_THREADS="$threads" "$PY" "$HELPER" torch "$MODEL_DIR" "$WORK/texts.json" "$threads" \
         >"$WORK/torch-$threads.json"
+    # PyTorch under CPU autocast to bfloat16: the same kind of products as our default, for comparison.
+    echo "== threads $threads: pytorch, bfloat16 autocast" >&2
+    OMP_NUM_THREADS="$threads" "$PY" "$HELPER" torch "$MODEL_DIR" "$WORK/texts.json" "$threads" bfloat16 \
+        >"$WORK/torchbf16-$threads.json"
     if [ -n "$ONNX" ]; then
         echo "== threads $threads: onnxruntime" >&2
         OMP_NUM_THREADS="$threads" "$PY" "$HELPER" onnx "$MODEL_DIR" "$WORK/texts.json" "$threads" "$ONNX" \

@@ -104,7 +104,10 @@ def measure(engine, threads, load_seconds, resident_after_load, embed, texts, co
     }))
 
 
-def run_torch(model_dir, texts_file, threads):
+def run_torch(model_dir, texts_file, threads, precision="float32"):
+    """PyTorch as sentence-transformers runs it (float32), or under CPU autocast to bfloat16."""
+    import contextlib
+
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -117,10 +120,12 @@ def run_torch(model_dir, texts_file, threads):
     tokenizer = model.tokenizer
 
     def embed(batch):
-        with torch.inference_mode():
-            return model.encode(batch, batch_size=32, convert_to_numpy=True)
+        autocast = (torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bfloat16"
+                    else contextlib.nullcontext())
+        with torch.inference_mode(), autocast:
+            return model.encode(batch, batch_size=32, convert_to_tensor=True).float().numpy()
 
-    measure("pytorch", threads, load_seconds, resident, embed, texts,
+    measure("pytorch" if precision == "float32" else "pytorch-bf16", threads, load_seconds, resident, embed, texts,
             lambda text: len(tokenizer(text, truncation=True, max_length=256)["input_ids"]))
 
 
@@ -227,15 +232,23 @@ def table(files):
     for row in rows:
         by_threads.setdefault(row["threads"], {})[row["engine"]] = row
     for threads, engines in sorted(by_threads.items()):
-        if "swift-blas" in engines and "pytorch" in engines:
-            ratio = engines["swift-blas"]["chunksPerSecond"] / engines["pytorch"]["chunksPerSecond"]
-            print("\nthreads %s: Swift/PyTorch chunk throughput %.2f×" % (threads, ratio), end="")
-            swift = engines["swift-blas"]
+        for engine in ("swift-bfloat16", "swift-float32"):
+            if engine not in engines or "pytorch" not in engines:
+                continue
+            swift = engines[engine]
+            ratio = swift["chunksPerSecond"] / engines["pytorch"]["chunksPerSecond"]
+            print("\nthreads %s: %s/PyTorch chunk throughput %.2f×" % (threads, engine, ratio), end="")
+            if "pytorch-bf16" in engines:
+                print(" (%.2f× PyTorch under bfloat16 autocast)"
+                      % (swift["chunksPerSecond"] / engines["pytorch-bf16"]["chunksPerSecond"]), end="")
             if swift.get("chunksPerSecondAtSGEMMRate"):
                 print("; 1.5× PyTorch is %.1f chunks/s; the whole forward pass (%.2f GFLOP per chunk) at "
                       "OpenBLAS' best sgemm rate on %s thread(s) (%.1f GFLOP/s) would be %.1f chunks/s"
                       % (1.5 * engines["pytorch"]["chunksPerSecond"], swift["chunkGigaflops"], threads,
                          swift["sgemmGigaflops"], swift["chunksPerSecondAtSGEMMRate"]), end="")
+            if engine == "swift-bfloat16" and swift.get("chunksPerSecondAtBFloat16Rate"):
+                print("; at our bfloat16 product's rate on one thread (%.1f GFLOP/s) %.1f chunks/s per thread"
+                      % (swift["bfloat16Gigaflops"], swift["chunksPerSecondAtBFloat16Rate"]), end="")
     print()
 
 
@@ -244,7 +257,7 @@ if __name__ == "__main__":
     if command == "texts":
         make_texts(*arguments)
     elif command == "torch":
-        run_torch(arguments[0], arguments[1], int(arguments[2]))
+        run_torch(arguments[0], arguments[1], int(arguments[2]), *arguments[3:])
     elif command == "export-onnx":
         export_onnx(*arguments)
     elif command == "onnx":
