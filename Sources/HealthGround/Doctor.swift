@@ -87,14 +87,18 @@ public enum Doctor {
         )
 
         let vectorized = hg_kernels_vectorized() == 1
+        let products =
+            hg_bf16_supported() == 1
+            ? "; AVX-512 BF16: the encoder's projections use bfloat16 products"
+            : "; no AVX-512 BF16: the encoder's projections use float32 sgemm"
         checks.append(
             Check(
                 name: "kernels",
                 status: vectorized ? .ok : .warning,
                 detail: vectorized
-                    ? "AVX2+FMA builds of softmax, GELU, LayerNorm and the int8 scan in use"
+                    ? "AVX2+FMA builds of softmax, GELU, LayerNorm and the int8 scan in use" + products
                     : "portable builds of softmax, GELU, LayerNorm and the int8 scan in use (no AVX2+FMA): "
-                        + "the encoder runs slower",
+                        + "the encoder runs slower" + products,
                 fix: nil
             )
         )

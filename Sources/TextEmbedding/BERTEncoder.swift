@@ -245,7 +245,17 @@ struct BERTEncoder: Sendable {
             if let team {
                 hg_team_gemm_bf16_accumulate(team, rows, outputs, width, converted, packed, output, outputs)
             } else {
-                hg_gemm_bf16_accumulate(rows, outputs, width, converted, packed, output, outputs, 0, hg_bf16_panels(outputs))
+                hg_gemm_bf16_accumulate(
+                    rows,
+                    outputs,
+                    width,
+                    converted,
+                    packed,
+                    output,
+                    outputs,
+                    0,
+                    hg_bf16_panels(outputs)
+                )
             }
             return
         }

@@ -4,8 +4,9 @@ import Crypto
 public import Foundation
 
 /// all-MiniLM-L6-v2 (sentence-transformers), run natively: the BERT uncased WordPiece tokenizer, the
-/// 6-layer encoder on BLAS, mean pooling and L2 normalization. 384-d unit vectors that match
-/// sentence-transformers on PyTorch to a cosine of 0.9999 or better.
+/// 6-layer encoder on BLAS (or on bfloat16 products, see ``ProductPrecision``), mean pooling and L2
+/// normalization. 384-d unit vectors that match sentence-transformers on PyTorch to a cosine of 0.9999
+/// or better.
 ///
 /// The weights are memory-mapped from `model.safetensors`, not copied; resident memory grows only
 /// with the pages that are read (the rows of the word-embedding table the texts use).
@@ -102,10 +103,10 @@ public struct MiniLMEmbedder: Embedder {
     /// so that texts of similar length run together. With `threads` above 1 and more than one batch,
     /// the batches are shared among `threads` workers that each run BLAS on one thread (the encoder's
     /// softmax, GELU and attention then run in parallel too, not only its matrix products). A single
-    /// batch of up to 64 tokens, such as a query, shares each matrix product with the embedder's
-    /// helper threads, woken once for the whole pass and spinning between its products (when another
-    /// call holds them, it runs on the calling thread alone); a larger single batch runs BLAS on
-    /// `threads` threads.
+    /// batch, such as a query, shares each projection with the embedder's helper threads, woken once
+    /// for the whole pass and spinning between its products (when another call holds them, it runs on
+    /// the calling thread alone); in float32 that is so for up to 64 tokens, and a larger single batch
+    /// runs BLAS on `threads` threads.
     /// - Precondition: every sequence is non-empty, at most ``maximumSequenceLength`` long, and its ids
     ///   are in the vocabulary.
     public func embed(tokenIDs sequences: [[Int]]) throws -> [[Float]] {

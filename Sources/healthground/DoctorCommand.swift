@@ -16,7 +16,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let report = Doctor.run(
             dataDirectory: options.dataURL,
             modelDirectory: options.modelURL,
-            embedder: engine.configuration.embedder.identity.description
+            embedder: Self.describe(engine.configuration.embedder)
         )
         if json {
             try printJSON(report)
@@ -33,5 +33,12 @@ struct DoctorCommand: AsyncParsableCommand {
             }
         }
         if !report.isHealthy { throw ExitCode(1) }
+    }
+
+    /// The embedder's identity, and for MiniLM how its projections multiply.
+    static func describe(_ embedder: any Embedder) -> String {
+        let identity = embedder.identity.description
+        guard let miniLM = embedder as? MiniLMEmbedder else { return identity }
+        return identity + " (\(miniLM.precision.rawValue) products)"
     }
 }
