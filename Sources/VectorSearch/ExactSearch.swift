@@ -99,7 +99,7 @@ public enum ExactSearch {
             precondition(query.count == dimension, "query has \(query.count) numbers, expected \(dimension)")
             packed.append(contentsOf: query)
         }
-        let heaps = HeapSlots(count: queryCount, k: k)
+        let heaps = HeapSlots(count: queryCount, k: min(k, rows))
         let tile = max(1, min(tileRows ?? min(2_048, max(512, 524_288 / queryCount)), rows))
         let groups = allowed == nil ? max(1, min(threads, queryCount / 16)) : 1
         var block = [Float](repeating: 0, count: queryCount * tile)
@@ -159,7 +159,7 @@ public enum ExactSearch {
         matrix.storage.withUnsafeBufferPointer { values in
             hg_gathered_inner_products(values.baseAddress, matrix.dimension, rows, rows.count, query, &scores)
         }
-        var rescored = TopK(k: k)
+        var rescored = TopK(k: min(k, rows.count))
         for (row, score) in zip(rows, scores) { rescored.insert(row: row, score: score) }
         return rescored.sorted()
     }

@@ -1,15 +1,23 @@
 import CKernels
 import Dispatch
 
-/// A bounded min-heap that keeps the `k` best scores seen (ties broken by the lower row index).
+/// A bounded min-heap that keeps the `k` best scores seen (ties broken by the lower row index). The
+/// scores and rows live in two arrays of `k` entries, kept by the C heap of `CKernels`
+/// (`hg_heap_push`, `hg_heap_offer`), the worst kept entry first.
 struct TopK {
     let k: Int
-    private(set) var heap: [ScoredRow] = []
+    private var scores: [Float]
+    private var rows: [Int]
+    private var count = 0
 
     init(k: Int) {
-        self.k = k
-        heap.reserveCapacity(k)
+        self.k = max(0, k)
+        scores = [Float](repeating: 0, count: self.k)
+        rows = [Int](repeating: 0, count: self.k)
     }
+
+    /// The kept rows, in heap order.
+    var heap: [ScoredRow] { (0..<count).map { ScoredRow(row: rows[$0], score: scores[$0]) } }
 
     /// Whether `a` ranks below `b`: lower score, or equal score and higher row.
     @inline(__always)
@@ -19,59 +27,45 @@ struct TopK {
 
     /// The score a candidate must beat to enter, once the heap is full.
     @inline(__always)
-    var threshold: Float { heap.count < k ? -.infinity : heap[0].score }
+    var threshold: Float { count < k ? -.infinity : scores[0] }
 
-    @inline(__always)
     mutating func insert(row: Int, score: Float) {
-        guard k > 0 else { return }
-        let candidate = ScoredRow(row: row, score: score)
-        if heap.count < k {
-            heap.append(candidate)
-            siftUp(heap.count - 1)
-        } else if Self.worse(heap[0], candidate) {
-            heap[0] = candidate
-            siftDown(0)
+        let (k, filled) = (k, count)
+        var updated = filled
+        scores.withUnsafeMutableBufferPointer { scores in
+            rows.withUnsafeMutableBufferPointer { rows in
+                updated = hg_heap_push(scores.baseAddress, rows.baseAddress, filled, k, score, row)
+            }
         }
+        count = updated
     }
 
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.worse(heap[child], heap[parent]) else { return }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var smallest = parent
-            if left < heap.count, Self.worse(heap[left], heap[smallest]) { smallest = left }
-            if right < heap.count, Self.worse(heap[right], heap[smallest]) { smallest = right }
-            if smallest == parent { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
-    }
-
-    /// Offers `count` scores of consecutive rows from `firstRow`, those below the threshold skipped 32
-    /// at a time by the C kernel; `allowed`, when given, is asked only about rows that would enter.
+    /// Offers `count` scores of consecutive rows from `firstRow`, after every row offered before (a
+    /// scan in row order); those below the threshold are skipped 32 at a time by the C kernel.
+    /// `allowed`, when given, is asked only about rows that would enter.
     mutating func offer(
-        _ scores: UnsafePointer<Float>,
+        _ values: UnsafePointer<Float>,
         count: Int,
         firstRow: Int,
         allowed: ((Int) -> Bool)? = nil
     ) {
+        guard let allowed else {
+            let (k, filled) = (k, self.count)
+            var updated = filled
+            scores.withUnsafeMutableBufferPointer { scores in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    updated = hg_heap_offer(scores.baseAddress, rows.baseAddress, filled, k, values, count, firstRow)
+                }
+            }
+            self.count = updated
+            return
+        }
         var offset = 0
         while true {
-            offset += hg_first_at_least(scores + offset, count - offset, threshold)
+            offset += hg_first_at_least(values + offset, count - offset, threshold)
             guard offset < count else { return }
             let row = firstRow + offset
-            if allowed?(row) ?? true { insert(row: row, score: scores[offset]) }
+            if allowed(row) { insert(row: row, score: values[offset]) }
             offset += 1
         }
     }
@@ -99,6 +93,8 @@ extension TopK {
         rowsPerPart: Int,
         score: @escaping @Sendable (_ first: Int, _ rows: Int, _ into: UnsafeMutablePointer<Float>) -> Void
     ) -> TopK {
+        // No more than `count` rows can be kept: the heaps' arrays are allocated at that size.
+        let keep = min(keep, count)
         let parts = allowed == nil ? max(1, min(threads, count / rowsPerPart)) : 1
         guard parts > 1 else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)

@@ -282,4 +282,74 @@ struct SeededVectors {
         #expect(hg_first_at_least(values, count + 1, -2) == (count > 0 ? 0 : 1))
         #expect(hg_first_at_least(values, count + 1, 0) == count + 1, "NaN is never at or above")
     }
+
+    /// The C heap fed block by block in row order keeps exactly the best `keep` entries (higher score
+    /// first, the lower row first among equal scores), NaNs never: values on a few levels (ties
+    /// everywhere, as quantized scores have), blocks large enough for the block bound and small
+    /// ones, and heaps that fill in the middle of a block.
+    @Test(arguments: [1, 10, 80])
+    func heapKeepsTheBestInRowOrder(keep: Int) {
+        var random = SeededVectors(state: UInt64(keep))
+        for (count, blockRows) in [(1, 512), (79, 512), (81, 64), (700, 100), (4_096, 4_096), (10_000, 4_096)] {
+            for levels in [3, 50, 100_000] {
+                let values = (0..<count).map { index -> Float in
+                    index % 97 == 13 ? .nan : (Float(Int((random.next() + 1) * Float(levels) / 2)) / Float(levels))
+                }
+                var scores = [Float](repeating: 0, count: keep)
+                var rows = [Int](repeating: 0, count: keep)
+                var filled = 0
+                var first = 0
+                while first < count {
+                    let size = min(blockRows, count - first)
+                    filled = values.withUnsafeBufferPointer { block in
+                        hg_heap_offer(&scores, &rows, filled, keep, block.baseAddress! + first, size, first)
+                    }
+                    first += size
+                }
+                let kept = (0..<filled).map { ScoredRow(row: rows[$0], score: scores[$0]) }
+                    .sorted { $0.score > $1.score || ($0.score == $1.score && $0.row < $1.row) }
+                let expected = values.enumerated().filter { !$0.element.isNaN }
+                    .map { ScoredRow(row: $0.offset, score: $0.element) }
+                    .sorted { $0.score > $1.score || ($0.score == $1.score && $0.row < $1.row) }
+                    .prefix(keep)
+                #expect(kept == Array(expected), "count \(count) blocks \(blockRows) levels \(levels)")
+            }
+        }
+    }
+
+    /// Exact ties between rows (a matrix of a few repeated vectors): the scan's order among equal
+    /// scores is the lower row first, as the naive sort's, on one thread and split over two.
+    @Test("rows with equal scores come back lower row first, on one thread or two")
+    func tiesKeepRowOrder() {
+        var random = SeededVectors(state: 7)
+        let distinct = (0..<7).map { _ in random.unitVector(32) }
+        var matrix = VectorMatrix(dimension: 32)
+        for row in 0..<20_000 { matrix.append(distinct[(row * 5) % 7]) }
+        let query = random.unitVector(32)
+        let expected = ExactSearch.naiveTopK(query: query, in: matrix, k: 50)
+        for threads in [1, 2] {
+            let found = ExactSearch.topK(query: query, in: matrix, k: 50, threads: threads)
+            #expect(found.map(\.row) == expected.map(\.row), "threads \(threads)")
+        }
+    }
+
+    /// The vector count and range against the scalar ones: every tail length, NaNs left out.
+    @Test(arguments: [0, 1, 7, 8, 9, 31, 32, 33, 100, 4_096])
+    func countAndRangeMatchPortable(count: Int) {
+        var random = SeededVectors(state: UInt64(count) + 3)
+        let values = (0..<count).map { index -> Float in index % 11 == 5 ? .nan : random.next() }
+        for threshold: Float in [-2, -0.5, 0, 0.25, 2, -.infinity] {
+            #expect(
+                hg_count_at_least(values, count, threshold) == hg_count_at_least_portable(values, count, threshold),
+                "threshold \(threshold)"
+            )
+        }
+        #expect(hg_count_at_least(values, count, -.infinity) == values.filter { !$0.isNaN }.count)
+        var (low, high, portableLow, portableHigh): (Float, Float, Float, Float) = (0, 0, 0, 0)
+        hg_value_range(values, count, &low, &high)
+        hg_value_range_portable(values, count, &portableLow, &portableHigh)
+        #expect(low == portableLow && high == portableHigh)
+        let numbers = values.filter { !$0.isNaN }
+        #expect(low == (numbers.min() ?? .infinity) && high == (numbers.max() ?? -.infinity))
+    }
 }

@@ -43,6 +43,21 @@ void hg_gathered_inner_products(const float *matrix, long dimension, const long 
 // filter in front of a bounded heap, which skips the values that cannot enter it 32 at a time.
 long hg_first_at_least(const float *values, long count, float threshold);
 
+// How many of `count` values are at or above `threshold` (NaNs are not).
+long hg_count_at_least(const float *values, long count, float threshold);
+// The least and the greatest of `count` values, NaNs left out (+∞ and −∞ when there is no number).
+void hg_value_range(const float *values, long count, float *low, float *high);
+
+// A bounded heap of the `keep` best (score, row) pairs, kept in two arrays of `keep` entries with the
+// worst kept pair at index 0: a lower score ranks below a higher one, and of two equal scores the
+// higher row ranks below. `count` is how many entries are filled; both functions return the new count.
+// hg_heap_push offers one pair. hg_heap_offer offers values[i] as row first_row + i for i < n,
+// skipping (with hg_first_at_least) the values below the worst kept score, and NaNs; its rows must come
+// after every row already in the heap (a scan in row order), so that a value equal to the worst kept
+// score, which could not enter, is skipped too.
+long hg_heap_push(float *scores, long *rows, long count, long keep, float score, long row);
+long hg_heap_offer(float *scores, long *rows, long count, long keep, const float *values, long n, long first_row);
+
 // The portable builds of the same kernels, whatever the processor (the reference in tests).
 void hg_softmax_rows_portable(float *matrix, long rows, long width);
 void hg_gelu_portable(float *values, long count);
@@ -53,6 +68,8 @@ void hg_u8_scores_portable(const uint8_t *codes, long rows, long dimension, cons
 void hg_inner_products_portable(const float *matrix, long rows, long dimension, const float *query,
                                 float *scores);
 long hg_first_at_least_portable(const float *values, long count, float threshold);
+long hg_count_at_least_portable(const float *values, long count, float threshold);
+void hg_value_range_portable(const float *values, long count, float *low, float *high);
 void hg_gathered_inner_products_portable(const float *matrix, long dimension, const long *rows, long count,
                                          const float *query, float *scores);
 
