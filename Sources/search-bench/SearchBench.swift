@@ -37,6 +37,10 @@ struct SearchBench {
             "blas": (hg_openblas_config() ?? hg_blas_library_path()).map { String(cString: $0) } ?? "unknown",
         ]
 
+        // Each limit is measured just before the figures it bounds: on a shared VM the memory
+        // bandwidth two threads get has been seen to move between ~35 and ~60 GB/s within one run.
+        report["bandwidth_gbs"] = MachineLimits.bandwidth(mebibytes: options.bandwidthMiB, threads: options.threads)
+
         // Exact single query: warm up, then time each of `single` queries.
         let singleCount = min(options.single, queries.count)
         for q in 0..<min(options.warmup, queries.count) {
@@ -53,6 +57,7 @@ struct SearchBench {
         report["exact_single"] = Stats.latency(exactTimes, recall: truth.map { Stats.recall(exactResults, $0) })
 
         // Batches: one call per batch, best of a few repetitions (at least one, bounded by time).
+        report["sgemm_gflops"] = MachineLimits.sgemmRate(size: 1_024)
         var batches: [String: Any] = [:]
         for size in [64, 1_024] where size <= queries.count && !options.skipBatch.contains(size) {
             let batch = Array(queries[0..<size])
@@ -93,6 +98,10 @@ struct SearchBench {
                 threads: options.threads
             )
         }
+        report["int8_bandwidth_gbs"] = MachineLimits.bandwidth(
+            mebibytes: options.bandwidthMiB,
+            threads: options.threads
+        )
         var int8Times: [Double] = []
         var int8Results: [[Int]] = []
         for q in 0..<singleCount {
@@ -109,9 +118,6 @@ struct SearchBench {
         }
         report["int8_single"] = Stats.latency(int8Times, recall: truth.map { Stats.recall(int8Results, $0) })
 
-        // The machine's limits, with the same thread count.
-        report["bandwidth_gbs"] = MachineLimits.bandwidth(mebibytes: options.bandwidthMiB, threads: options.threads)
-        report["sgemm_gflops"] = MachineLimits.sgemmRate(size: 1_024)
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
