@@ -156,6 +156,23 @@ import Testing
         }
     }
 
+    /// Random x (m × k) and w (n × k) in −1…1, w packed and x converted (by the portable conversion,
+    /// which the test above pins to the vector one).
+    static func bfloat16Operands(
+        m: Int,
+        n: Int,
+        k: Int,
+        seed: UInt64
+    ) -> (x: [Float], w: [Float], packed: [UInt32], converted: [UInt32]) {
+        let x = values(m * k, in: -1...1, seed: seed)
+        let w = values(n * k, in: -1...1, seed: seed &+ 7_919)
+        var packed = [UInt32](repeating: 0, count: hg_bf16_packed_words(n, k))
+        hg_bf16_pack(n, k, w, k, &packed)
+        var converted = [UInt32](repeating: 0, count: m * hg_bf16_pairs(k))
+        hg_bf16_convert_rows_portable(m, k, x, k, &converted)
+        return (x, w, packed, converted)
+    }
+
     /// The bfloat16 product (packed weights, converted rows) against the same sums in scalar code, and
     /// against the float32 product within bfloat16's rounding: every tile height (1–8 rows and more),
     /// partial panels of 48 columns, odd depths, the encoder's depths; columns past n stay untouched.
@@ -163,12 +180,7 @@ import Testing
     func bfloat16ProductMatchesPortable(rows m: Int) {
         for (n, k) in [(1, 2), (48, 384), (50, 7), (100, 64), (1_152, 384), (40, 1_536)] {
             let ldy = n + 3
-            let x = Self.values(m * k, in: -1...1, seed: UInt64(m * 1_000 + n))
-            let w = Self.values(n * k, in: -1...1, seed: UInt64(k * 7 + n))
-            var packed = [UInt32](repeating: 0, count: hg_bf16_packed_words(n, k))
-            hg_bf16_pack(n, k, w, k, &packed)
-            var converted = [UInt32](repeating: 0, count: m * hg_bf16_pairs(k))
-            hg_bf16_convert_rows_portable(m, k, x, k, &converted)
+            let (x, w, packed, converted) = Self.bfloat16Operands(m: m, n: n, k: k, seed: UInt64(m * 1_000 + n))
             let start = Self.values(m * ldy, in: -1...1, seed: 9)
             var fast = start
             var reference = start
@@ -201,12 +213,7 @@ import Testing
         #expect(hg_team_begin(team) == 1)
         defer { hg_team_end(team) }
         for (m, n, k) in [(9, 1_152, 384), (1, 384, 1_536), (70, 1_536, 384), (5, 50, 13)] {
-            let x = Self.values(m * k, in: -1...1, seed: UInt64(m + n))
-            let w = Self.values(n * k, in: -1...1, seed: UInt64(n + k))
-            var packed = [UInt32](repeating: 0, count: hg_bf16_packed_words(n, k))
-            hg_bf16_pack(n, k, w, k, &packed)
-            var converted = [UInt32](repeating: 0, count: m * hg_bf16_pairs(k))
-            hg_bf16_convert_rows(m, k, x, k, &converted)
+            let (_, _, packed, converted) = Self.bfloat16Operands(m: m, n: n, k: k, seed: UInt64(m + n))
             var shared = Self.values(m * n, in: -1...1, seed: 5)
             var alone = shared
             hg_team_gemm_bf16_accumulate(team, m, n, k, converted, packed, &shared, n)
