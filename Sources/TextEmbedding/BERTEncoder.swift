@@ -240,7 +240,10 @@ struct BERTEncoder: Sendable {
         team: OpaquePointer?
     ) {
         let (width, outputs) = (weight.width, weight.outputs)
-        if let packed = weight.packed, let converted = workspace.converted {
+        if let packed = weight.packed {
+            guard let converted = workspace.converted else {
+                preconditionFailure("packed weights need a workspace made for bfloat16 products")
+            }
             hg_bf16_convert_rows(rows, width, input, width, converted)
             if let team {
                 hg_team_gemm_bf16_accumulate(team, rows, outputs, width, converted, packed, output, outputs)
@@ -259,7 +262,7 @@ struct BERTEncoder: Sendable {
             }
             return
         }
-        let floats = weight.floats!
+        guard let floats = weight.floats else { preconditionFailure("a projection without float32 weights") }
         if rows <= unpackedRowLimit {
             if let team {
                 hg_team_gemm_nt_accumulate(team, rows, outputs, width, input, width, floats, width, output, outputs)
