@@ -59,7 +59,7 @@ public struct MiniLMEmbedder: Embedder {
         let weights = try BERTWeights(
             file: file,
             configuration: configuration,
-            precision: hg_bf16_supported() != 0 ? precision : .float32
+            precision: precision == .bfloat16 ? .fastest : .float32
         )
         let length = min(Self.maximumSequenceLength, configuration.maximumPositions)
         tokenizer = try WordPieceTokenizer(

@@ -33,13 +33,8 @@ public enum QuantizedSearch {
         precondition(query.count == dimension && exact.dimension == dimension, "dimension mismatch")
         guard quantized.count > 0, k > 0 else { return [] }
         // q·x ≈ Σ q[j]·min[j] + Σ (q[j]·scale[j])·code[j]
-        var shift: Float = 0
-        var scale = [Float](repeating: 0, count: dimension)
-        for j in 0..<dimension {
-            shift += query[j] * quantized.minimum[j]
-            scale[j] = query[j] * quantized.scale[j]
-        }
-        let (weights, offset) = (scale, shift)
+        let weights = (0..<dimension).map { query[$0] * quantized.scale[$0] }
+        let offset = (0..<dimension).reduce(Float(0)) { $0 + query[$1] * quantized.minimum[$1] }
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
         let candidates = TopK.scanned(
             rows: quantized.count,
