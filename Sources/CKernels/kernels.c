@@ -80,6 +80,24 @@ void hg_gathered_inner_products_portable(const float *matrix, long dimension, co
     }
 }
 
+double hg_largest_norm(const float *matrix, long rows, long dimension) {
+    double largest = 0;
+    for (long row = 0; row < rows; row++) {
+        const float *vector = matrix + row * dimension;
+        // Four sums in double: each square and sum is exact to 2⁻⁵³, far below the margin the callers add.
+        double sums[4] = {0, 0, 0, 0};
+        long j = 0;
+        for (; j + 4 <= dimension; j += 4) {
+            for (int lane = 0; lane < 4; lane++) sums[lane] += (double)vector[j + lane] * (double)vector[j + lane];
+        }
+        for (; j < dimension; j++) sums[0] += (double)vector[j] * (double)vector[j];
+        const double norm = sqrt((sums[0] + sums[1]) + (sums[2] + sums[3]));
+        if (isnan(norm)) return norm;  // no bound: callers then take the float32 path
+        if (norm > largest) largest = norm;
+    }
+    return largest;
+}
+
 long hg_first_at_least_portable(const float *values, long count, float threshold) {
     long index = 0;
     while (index < count && !(values[index] >= threshold)) index++;

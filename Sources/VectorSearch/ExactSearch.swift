@@ -64,11 +64,65 @@ public enum ExactSearch {
         return top.sorted()
     }
 
-    /// The `k` best rows for each of several queries, with one `cblas_sgemm` per tile of rows.
+    /// How a batch's scores are computed before its heaps are fed.
+    public enum BatchProducts: Sendable, Equatable {
+        /// `cblas_sgemm` on the float32 vectors; its scores are the result.
+        case float32
+        /// A first pass with both operands rounded to bfloat16 and the products summed in float32
+        /// (`vdpbf16ps`, about twice sgemm's rate), then a float32 rescoring of every row that the
+        /// rounding's error bound cannot rule out: the same hits as ``float32``, not an approximation.
+        /// On a processor without AVX-512 BF16 the first pass runs the portable build, which is slow.
+        case bfloat16
+
+        /// ``bfloat16`` where the processor has AVX-512 BF16, ``float32`` elsewhere.
+        public static var fastest: BatchProducts { hg_bf16_supported() != 0 ? .bfloat16 : .float32 }
+    }
+
+    /// The hits of a batch, and how often the bfloat16 first pass had to give way.
+    public struct BatchResult: Sendable {
+        /// One list per query, best first.
+        public var hits: [[ScoredRow]]
+        /// Queries whose bfloat16 candidates could not be proven to hold the exact top `k` (many rows
+        /// within the error bound of the `k`-th score, such as duplicates), searched again with a float32
+        /// scan. Always 0 with float32 products.
+        public var rescanned: Int
+    }
+
+    /// The `k` best rows for each of several queries; see ``batch(queries:in:k:allowed:tileRows:threads:products:)``.
+    public static func topK(
+        queries: [[Float]],
+        in matrix: VectorMatrix,
+        k: Int,
+        allowed: ((Int) -> Bool)? = nil,
+        tileRows: Int? = nil,
+        threads: Int = 1,
+        products: BatchProducts = .fastest
+    ) -> [[ScoredRow]] {
+        batch(
+            queries: queries,
+            in: matrix,
+            k: k,
+            allowed: allowed,
+            tileRows: tileRows,
+            threads: threads,
+            products: products
+        ).hits
+    }
+
+    /// The `k` best rows for each of several queries, by one matrix product per tile of rows.
     ///
     /// The matrix is scanned in tiles of `tileRows` rows so that the Q×tile score block stays in cache;
     /// each query's bounded heap is fed from the block as soon as it is computed (no full sort), the
     /// scores below the heap's threshold skipped 32 at a time.
+    ///
+    /// With ``BatchProducts/bfloat16`` products (the default where the processor has them) each tile is
+    /// rounded to bfloat16 and packed as it is reached (no second copy of the matrix is kept), and each
+    /// heap keeps `2k + 32` candidates. Each candidate is then rescored in float32. A bfloat16 score `a`
+    /// differs from the float32 one by at most `δ = (2u + u² + 2.1·d·2⁻²⁴)·‖q‖·max‖x‖` (`u = 2⁻⁸`, the
+    /// rounding of both operands, plus the float32 sums of both passes), so a row left out of the heap
+    /// scored at most `a_worst + δ` in float32; when that is below the `k`-th rescored candidate, the
+    /// candidates hold the exact top `k`. A query where it is not (many rows within `δ` of the cut) is
+    /// searched again with the float32 scan, so the hits are always those of a float32 search.
     /// - Parameters:
     ///   - queries: vectors of the matrix's dimension.
     ///   - matrix: the vectors searched.
@@ -76,22 +130,24 @@ public enum ExactSearch {
     ///   - allowed: an optional filter applied before top-k, as in ``topK(query:in:k:allowed:threads:)``.
     ///   - tileRows: rows per tile; by default 2^19 ÷ the query count, between 512 and 2,048, so that
     ///     the block of scores stays near 2 MB (at 1,024 queries on 1M rows, 512-row tiles measured 4%
-    ///     faster than 2,048).
-    ///   - threads: without a filter, the heaps are fed in this many groups of queries on as many
-    ///     threads (the product itself runs on the BLAS library's threads).
-    /// - Returns: one list per query, best first.
-    public static func topK(
+    ///     faster than 2,048). bfloat16 tiles are rounded down to whole panels of 48 rows.
+    ///   - threads: without a filter, bfloat16 tiles are split into this many parts of rows, each with
+    ///     its own heaps, on as many threads; float32 heaps are fed in this many groups of queries (the
+    ///     product itself runs on the BLAS library's threads).
+    ///   - products: how the tiles' scores are computed.
+    public static func batch(
         queries: [[Float]],
         in matrix: VectorMatrix,
         k: Int,
         allowed: ((Int) -> Bool)? = nil,
         tileRows: Int? = nil,
-        threads: Int = 1
-    ) -> [[ScoredRow]] {
+        threads: Int = 1,
+        products: BatchProducts = .fastest
+    ) -> BatchResult {
         let dimension = matrix.dimension
         let rows = matrix.count
-        guard !queries.isEmpty else { return [] }
-        guard rows > 0, k > 0 else { return queries.map { _ in [] } }
+        guard !queries.isEmpty else { return BatchResult(hits: [], rescanned: 0) }
+        guard rows > 0, k > 0 else { return BatchResult(hits: queries.map { _ in [] }, rescanned: 0) }
         let queryCount = queries.count
         var packed = [Float]()
         packed.reserveCapacity(queryCount * dimension)
@@ -99,8 +155,36 @@ public enum ExactSearch {
             precondition(query.count == dimension, "query has \(query.count) numbers, expected \(dimension)")
             packed.append(contentsOf: query)
         }
-        let heaps = HeapSlots(count: queryCount, k: min(k, rows))
         let tile = max(1, min(tileRows ?? min(2_048, max(512, 524_288 / queryCount)), rows))
+        switch products {
+        case .float32:
+            let hits = float32Batch(
+                packed,
+                count: queryCount,
+                in: matrix,
+                k: k,
+                allowed: allowed,
+                tile: tile,
+                threads: threads
+            )
+            return BatchResult(hits: hits, rescanned: 0)
+        case .bfloat16:
+            return bfloat16Batch(queries, packed, in: matrix, k: k, allowed: allowed, tile: tile, threads: threads)
+        }
+    }
+
+    /// The float32 batch: one `cblas_sgemm` per tile, the heaps fed in groups of queries.
+    private static func float32Batch(
+        _ packed: [Float],
+        count queryCount: Int,
+        in matrix: VectorMatrix,
+        k: Int,
+        allowed: ((Int) -> Bool)?,
+        tile: Int,
+        threads: Int
+    ) -> [[ScoredRow]] {
+        let (dimension, rows) = (matrix.dimension, matrix.count)
+        let heaps = HeapSlots(count: queryCount, k: min(k, rows))
         let groups = allowed == nil ? max(1, min(threads, queryCount / 16)) : 1
         var block = [Float](repeating: 0, count: queryCount * tile)
         matrix.storage.withUnsafeBufferPointer { a in
@@ -150,6 +234,115 @@ public enum ExactSearch {
             }
         }
         return (0..<queryCount).map { heaps.slots[$0].sorted() }
+    }
+
+    /// The bound `δ` on |bfloat16 first-pass score − float32 rescored score| for a query of norm
+    /// `queryNorm` against rows of norm at most `rowNorm` in `dimension` dimensions (see
+    /// ``batch(queries:in:k:allowed:tileRows:threads:products:)``), with a relative margin of 2⁻²⁰.
+    public static func bfloat16ScoreBound(queryNorm: Double, rowNorm: Double, dimension: Int) -> Double {
+        let u = 0x1p-8
+        let factor = 2 * u + u * u + 2.1 * Double(dimension) * 0x1p-24
+        return factor * queryNorm * rowNorm * (1 + 0x1p-20) + 0x1p-120
+    }
+
+    /// The bfloat16 batch: tiles packed as they are reached, parts of rows on threads, candidates
+    /// rescored in float32 and proven complete, or the query searched again.
+    private static func bfloat16Batch(
+        _ queries: [[Float]],
+        _ packed: [Float],
+        in matrix: VectorMatrix,
+        k: Int,
+        allowed: ((Int) -> Bool)?,
+        tile: Int,
+        threads: Int
+    ) -> BatchResult {
+        let (dimension, rows, queryCount) = (matrix.dimension, matrix.count, queries.count)
+        let keep = min(rows, 2 * k + 32)
+        // Tiles of whole panels of 48 rows (`hg_bf16_scores`), so that only a part's last panel is partial.
+        let panelRows = 48
+        let tile = max(panelRows, tile / panelRows * panelRows)
+        var converted = [UInt32](repeating: 0, count: queryCount * hg_bf16_pairs(dimension))
+        hg_bf16_convert_rows(queryCount, dimension, packed, dimension, &converted)
+        // A part is worth a thread from about 2⁵ MFLOP (2,048 rows for 64 queries).
+        let parts = allowed == nil ? max(1, min(threads, rows * queryCount / 65_536)) : 1
+        let heaps = HeapSlots(count: parts * queryCount, k: keep)
+        let queryBits = converted
+        // One part of the rows, its heaps at slots part·Q ..< (part + 1)·Q.
+        let scan: (Int, ((Int) -> Bool)?) -> Void = { part, allowed in
+            let range = (rows * part / parts)..<(rows * (part + 1) / parts)
+            var panel = [UInt32](repeating: 0, count: hg_bf16_packed_words(panelRows, dimension))
+            var block = [Float](repeating: 0, count: queryCount * tile)
+            matrix.storage.withUnsafeBufferPointer { a in
+                block.withUnsafeMutableBufferPointer { c in
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let count = min(tile, range.upperBound - start)
+                        // (Q×d) · (count×d)ᵀ → Q×count
+                        hg_bf16_scores(
+                            queryCount,
+                            count,
+                            dimension,
+                            queryBits,
+                            a.baseAddress! + start * dimension,
+                            dimension,
+                            &panel,
+                            c.baseAddress,
+                            count
+                        )
+                        for query in 0..<queryCount {
+                            heaps.slots[part * queryCount + query].offer(
+                                c.baseAddress! + query * count,
+                                count: count,
+                                firstRow: start,
+                                allowed: allowed
+                            )
+                        }
+                        start += count
+                    }
+                }
+            }
+        }
+        if parts > 1 {
+            nonisolated(unsafe) let scanPart = scan
+            DispatchQueue.concurrentPerform(iterations: parts) { scanPart($0, nil) }
+        } else {
+            scan(0, allowed)
+        }
+        // Merge the parts' heaps, rescore, prove; in groups of queries on the threads.
+        let results = ResultSlots(count: queryCount)
+        let groups = allowed == nil ? max(1, min(threads, queryCount / 16)) : 1
+        nonisolated(unsafe) let filter = allowed
+        DispatchQueue.concurrentPerform(iterations: groups) { group in
+            for query in (queryCount * group / groups)..<(queryCount * (group + 1) / groups) {
+                var merged = TopK(k: keep)
+                for part in 0..<parts {
+                    for entry in heaps.slots[part * queryCount + query].heap where entry.score >= merged.threshold {
+                        merged.insert(row: entry.row, score: entry.score)
+                    }
+                }
+                let hits = rescore(merged.heap.map(\.row), query: queries[query], in: matrix, k: k)
+                // Rows never kept scored at most `merged.threshold` in the first pass.
+                var proven = !merged.isFull || keep >= rows
+                if !proven, hits.count == k {
+                    let norm = queries[query].reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+                    let bound = bfloat16ScoreBound(queryNorm: norm, rowNorm: matrix.normBound, dimension: dimension)
+                    proven = Double(merged.threshold) + bound < Double(hits[k - 1].score)
+                }
+                results.slots[query] = proven ? hits : nil
+            }
+        }
+        var rescanned = 0
+        var all: [[ScoredRow]] = []
+        all.reserveCapacity(queryCount)
+        for query in 0..<queryCount {
+            if let hits = results.slots[query] {
+                all.append(hits)
+            } else {
+                rescanned += 1
+                all.append(topK(query: queries[query], in: matrix, k: k, allowed: filter, threads: threads))
+            }
+        }
+        return BatchResult(hits: all, rescanned: rescanned)
     }
 
     /// The `k` best of some candidate rows by their exact float32 inner product with `query`: the

@@ -25,6 +25,9 @@ struct TopK {
         a.score < b.score || (a.score == b.score && a.row > b.row)
     }
 
+    /// Whether `k` rows are kept: from then on, every row offered and not kept scored at most `threshold`.
+    var isFull: Bool { count == k }
+
     /// The score a candidate must beat to enter, once the heap is full.
     @inline(__always)
     var threshold: Float { count < k ? -.infinity : scores[0] }
@@ -146,6 +149,23 @@ final class HeapSlots: @unchecked Sendable {
         self.count = count
         slots = .allocate(capacity: count)
         slots.initialize(repeating: TopK(k: k), count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+}
+
+/// One optional list of hits per query, each slot written by one thread.
+final class ResultSlots: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<[ScoredRow]?>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
     }
 
     deinit {

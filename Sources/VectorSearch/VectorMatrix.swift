@@ -10,6 +10,10 @@ public struct VectorMatrix: Sendable {
     public let dimension: Int
     /// The numbers, row after row.
     public private(set) var storage: [Float]
+    /// At least the largest Euclidean norm of a row (exactly it, up to double rounding, after `init` and
+    /// ``removeRows(_:)``; appends raise it when they must). NaN when a row holds a NaN. It scales the
+    /// error bound of a bfloat16 first pass (``ExactSearch/BatchProducts``).
+    public private(set) var normBound: Double = 0
 
     /// An empty matrix of a dimension.
     public init(dimension: Int) {
@@ -28,6 +32,12 @@ public struct VectorMatrix: Sendable {
         precondition(dimension > 0 && storage.count % dimension == 0, "storage must hold whole rows")
         self.dimension = dimension
         self.storage = storage.count >= Self.hugePageNumbers ? Self.hugePageCopy(of: storage) : storage
+        normBound = Self.largestNorm(of: self.storage, dimension: dimension)
+    }
+
+    /// The largest norm of the rows of `values` (`hg_largest_norm`).
+    static func largestNorm(of values: [Float], dimension: Int) -> Double {
+        values.withUnsafeBufferPointer { hg_largest_norm($0.baseAddress, $0.count / dimension, dimension) }
     }
 
     /// A copy of `values` in memory advised for huge pages before the first write (on systems without
@@ -50,6 +60,8 @@ public struct VectorMatrix: Sendable {
     public mutating func append(_ vector: [Float]) {
         precondition(vector.count == dimension, "vector has \(vector.count) numbers, expected \(dimension)")
         storage.append(contentsOf: vector)
+        let norm = Self.largestNorm(of: vector, dimension: dimension)
+        if norm.isNaN || norm > normBound { normBound = norm }
     }
 
     /// Reserves room for `count` vectors.
@@ -71,5 +83,6 @@ public struct VectorMatrix: Sendable {
             kept.append(contentsOf: self.row(row))
         }
         storage = kept
+        normBound = Self.largestNorm(of: kept, dimension: dimension)
     }
 }

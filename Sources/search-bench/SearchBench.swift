@@ -58,6 +58,7 @@ struct SearchBench {
 
         // Batches: one call per batch, best of a few repetitions (at least one, bounded by time).
         report["sgemm_gflops"] = MachineLimits.sgemmRate(size: 1_024)
+        usleep(300_000)
         var batches: [String: Any] = [:]
         for size in [64, 1_024] where size <= queries.count && !options.skipBatch.contains(size) {
             let batch = Array(queries[0..<size])

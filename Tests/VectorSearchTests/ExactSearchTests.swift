@@ -80,11 +80,15 @@ struct SeededVectors {
         return (matrix, random)
     }
 
-    @Test("batched sgemm search equals the single-query search, across tile boundaries", arguments: [1, 7, 5_000])
-    func batchEqualsSingle(tileRows: Int) {
+    @Test(
+        "batched search equals the single-query search, across tile boundaries, with either products",
+        arguments: [1, 7, 5_000],
+        [ExactSearch.BatchProducts.float32, .bfloat16]
+    )
+    func batchEqualsSingle(tileRows: Int, products: ExactSearch.BatchProducts) {
         var (matrix, random) = Self.randomMatrix(rows: 3_001, dimension: 64, seed: 7)
         let queries = (0..<9).map { _ in random.unitVector(64) }
-        let batched = ExactSearch.topK(queries: queries, in: matrix, k: 10, tileRows: tileRows)
+        let batched = ExactSearch.topK(queries: queries, in: matrix, k: 10, tileRows: tileRows, products: products)
         for (query, hits) in zip(queries, batched) {
             let single = ExactSearch.topK(query: query, in: matrix, k: 10)
             #expect(hits.map(\.row) == single.map(\.row))
@@ -94,7 +98,8 @@ struct SeededVectors {
             in: matrix,
             k: 5,
             allowed: { $0 % 3 == 0 },
-            tileRows: tileRows
+            tileRows: tileRows,
+            products: products
         )
         for (query, hits) in zip(queries, filtered) {
             let single = ExactSearch.topK(query: query, in: matrix, k: 5) { $0 % 3 == 0 }
@@ -132,12 +137,16 @@ struct SeededVectors {
         }
     }
 
-    @Test("a batch fed on two threads returns what the single-query search returns")
-    func batchThreadsAgree() {
+    @Test(
+        "a batch fed on two threads returns what the single-query search returns",
+        arguments: [ExactSearch.BatchProducts.float32, .bfloat16]
+    )
+    func batchThreadsAgree(products: ExactSearch.BatchProducts) {
         var (matrix, random) = Self.randomMatrix(rows: 5_003, dimension: 48, seed: 29)
-        // 40 queries: two groups of 20, each over 3 tiles of 2,048 rows and a short last tile.
+        // 40 queries. float32: two groups of 20, each over 3 tiles of 2,048 rows and a short last tile.
+        // bfloat16: two parts of rows, each with its own heaps, merged before the rescoring.
         let queries = (0..<40).map { _ in random.unitVector(48) }
-        let batched = ExactSearch.topK(queries: queries, in: matrix, k: 12, threads: 2)
+        let batched = ExactSearch.topK(queries: queries, in: matrix, k: 12, threads: 2, products: products)
         for (query, hits) in zip(queries, batched) {
             let single = ExactSearch.topK(query: query, in: matrix, k: 12)
             #expect(hits.map(\.row) == single.map(\.row))

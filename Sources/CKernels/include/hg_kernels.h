@@ -39,6 +39,10 @@ void hg_inner_products(const float *matrix, long rows, long dimension, const flo
 void hg_gathered_inner_products(const float *matrix, long dimension, const long *rows, long count,
                                 const float *query, float *scores);
 
+// The largest Euclidean norm of `rows` vectors (summed in double), 0 for none, NaN when a vector holds
+// a NaN: the row factor of the error bound of a bfloat16 first pass.
+double hg_largest_norm(const float *matrix, long rows, long dimension);
+
 // The index of the first of `count` values at or above `threshold`, or `count` when none is: the
 // filter in front of a bounded heap, which skips the values that cannot enter it 32 at a time.
 long hg_first_at_least(const float *values, long count, float threshold);
@@ -102,6 +106,7 @@ long hg_bf16_packed_words(long n, long k);
 // Packs w into panels of 48 output columns; in each, for every pair of inputs (2p, 2p + 1), the 48
 // columns' two bfloat16 values side by side. Columns past n and an odd k's last input are zeros.
 void hg_bf16_pack(long n, long k, const float *w, long ldw, uint32_t *packed);
+void hg_bf16_pack_portable(long n, long k, const float *w, long ldw, uint32_t *packed);
 // Converts m rows of k floats (stride ldx) into m rows of hg_bf16_pairs(k) words, contiguous.
 void hg_bf16_convert_rows(long m, long k, const float *x, long ldx, uint32_t *xb);
 void hg_bf16_convert_rows_portable(long m, long k, const float *x, long ldx, uint32_t *xb);
@@ -111,6 +116,14 @@ void hg_gemm_bf16_accumulate(long m, long n, long k, const uint32_t *xb, const u
                              long ldy, long first_panel, long end_panel);
 void hg_gemm_bf16_accumulate_portable(long m, long n, long k, const uint32_t *xb, const uint32_t *packed,
                                       float *y, long ldy, long first_panel, long end_panel);
+// y[i·ldy + j] = Σ_p x[i][p] · w[j][p] for i < m, j < n, where w is n stored float32 rows (stride ldr)
+// rounded to bfloat16 48 at a time into `panel` (hg_bf16_packed_words(48, k) words) just before they are
+// used: m converted queries against a tile of stored vectors, the first pass of a batch search, without a
+// packed copy of the tile ever leaving the caches.
+void hg_bf16_scores(long m, long n, long k, const uint32_t *xb, const float *rows, long ldr, uint32_t *panel,
+                    float *y, long ldy);
+void hg_bf16_scores_portable(long m, long n, long k, const uint32_t *xb, const float *rows, long ldr,
+                             uint32_t *panel, float *y, long ldy);
 // 1 when the processor has AVX-512 BF16 (and F, BW, VL), the build hg_gemm_bf16_accumulate then uses.
 int hg_bf16_supported(void);
 
