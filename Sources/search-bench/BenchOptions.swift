@@ -1,3 +1,5 @@
+import VectorSearch
+
 /// The command line of `search-bench`.
 struct BenchOptions {
     /// The base vectors (float32, N×d).
@@ -24,6 +26,9 @@ struct BenchOptions {
     var tileRows: Int?
     /// Size of the buffer read to measure the memory bandwidth.
     var bandwidthMiB = 1_024
+    /// How batches compute their first scores (`--batch-products bfloat16|float32`), by default the
+    /// fastest the processor has.
+    var batchProducts = ExactSearch.BatchProducts.fastest
 
     /// Parses `--name value` pairs.
     init(arguments: [String]) throws {
@@ -52,6 +57,12 @@ struct BenchOptions {
             case "--skip-batch": skipBatch.insert(try number())
             case "--tile-rows": tileRows = try number()
             case "--bandwidth-mib": bandwidthMiB = try number()
+            case "--batch-products":
+                switch try value() {
+                case "bfloat16": batchProducts = .bfloat16
+                case "float32": batchProducts = .float32
+                default: throw BenchError("--batch-products is bfloat16 or float32")
+                }
             default: throw BenchError("unknown option \(arguments[index])")
             }
             index += 1
