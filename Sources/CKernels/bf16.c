@@ -214,6 +214,23 @@ HG_BF16 static inline __attribute__((always_inline)) void bf16_tile(int rows, lo
     }
 }
 
+// bf16_tile for the next min(8, left) rows, each height with its own body (the row count a constant).
+HG_BF16 static inline __attribute__((always_inline)) void bf16_tile_rows(long left, long pairs, const uint32_t *x,
+                                                                         const uint32_t *panel, float *y, long ldy,
+                                                                         __mmask16 mask0, __mmask16 mask1,
+                                                                         __mmask16 mask2, int accumulate) {
+    switch (left >= TILE_ROWS ? TILE_ROWS : left) {
+    case 8: bf16_tile(8, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    case 7: bf16_tile(7, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    case 6: bf16_tile(6, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    case 5: bf16_tile(5, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    case 4: bf16_tile(4, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    case 3: bf16_tile(3, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    case 2: bf16_tile(2, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    default: bf16_tile(1, pairs, x, panel, y, ldy, mask0, mask1, mask2, accumulate); break;
+    }
+}
+
 static __mmask16 column_mask(long available) {
     if (available >= 16) return 0xffff;
     if (available <= 0) return 0;
@@ -237,16 +254,7 @@ HG_BF16 static void gemm_bf16(long m, long n, long k, const uint32_t *xb, const 
             for (long i = i0; i < i1; i += TILE_ROWS) {
                 const uint32_t *x = xb + i * pairs;
                 float *target = y + i * ldy + j;
-                switch (i1 - i >= TILE_ROWS ? TILE_ROWS : i1 - i) {
-                case 8: bf16_tile(8, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                case 7: bf16_tile(7, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                case 6: bf16_tile(6, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                case 5: bf16_tile(5, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                case 4: bf16_tile(4, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                case 3: bf16_tile(3, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                case 2: bf16_tile(2, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                default: bf16_tile(1, pairs, x, words, target, ldy, mask0, mask1, mask2, 1); break;
-                }
+                bf16_tile_rows(i1 - i, pairs, x, words, target, ldy, mask0, mask1, mask2, 1);
             }
         }
     }
@@ -274,16 +282,7 @@ HG_BF16 static void scores_bf16(long m, long n, long k, const uint32_t *xb, cons
             }
             const uint32_t *x = xb + i * pairs;
             float *target = y + i * ldy + j;
-            switch (m - i >= TILE_ROWS ? TILE_ROWS : m - i) {
-            case 8: bf16_tile(8, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            case 7: bf16_tile(7, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            case 6: bf16_tile(6, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            case 5: bf16_tile(5, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            case 4: bf16_tile(4, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            case 3: bf16_tile(3, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            case 2: bf16_tile(2, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            default: bf16_tile(1, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0); break;
-            }
+            bf16_tile_rows(m - i, pairs, x, panel, target, ldy, mask0, mask1, mask2, 0);
         }
     }
 }
