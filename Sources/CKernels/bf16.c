@@ -135,8 +135,9 @@ HG_BF16 static inline __attribute__((always_inline)) void transpose16(__m512i r[
 
 // hg_bf16_pack 16 rows of w at a time: each row's 32 floats are rounded into 16 words with
 // `vcvtne2ps2bf16`, and the 16 × 16 block of words is transposed so that every store is one pair's
-// 16 columns. Packing a tile of stored vectors for each batch search has to cost little next to the
-// product; one word at a time it cost a fifth of it.
+// 16 columns. A batch search packs every tile of stored vectors it reads, so this has to cost little
+// next to the product: for 2,016 rows of 384 (rows in cache, C harness) the portable packer, one word
+// at a time, took 0.63 ms, more than 64 queries' product of them (0.43 ms); this takes 0.08.
 HG_BF16 static void pack_bf16(long n, long k, const float *w, long ldw, uint32_t *packed) {
     const long pairs = hg_bf16_pairs(k);
     const long k32 = k / 32 * 32;

@@ -104,7 +104,8 @@ long hg_bf16_panels(long n);
 // 32-bit words of w (n rows of k, as a PyTorch `Linear` stores its weight) once packed.
 long hg_bf16_packed_words(long n, long k);
 // Packs w into panels of 48 output columns; in each, for every pair of inputs (2p, 2p + 1), the 48
-// columns' two bfloat16 values side by side. Columns past n and an odd k's last input are zeros.
+// columns' two bfloat16 values side by side. Columns past n and an odd k's last input are zeros. The
+// AVX-512 BF16 build rounds 16 rows at a time and transposes them; the words are the portable build's.
 void hg_bf16_pack(long n, long k, const float *w, long ldw, uint32_t *packed);
 void hg_bf16_pack_portable(long n, long k, const float *w, long ldw, uint32_t *packed);
 // Converts m rows of k floats (stride ldx) into m rows of hg_bf16_pairs(k) words, contiguous.
