@@ -84,7 +84,8 @@ public enum ExactSearch {
         public var hits: [[ScoredRow]]
         /// Queries whose bfloat16 candidates could not be proven to hold the exact top `k` (many rows
         /// within the error bound of the `k`-th score, such as duplicates), searched again with a float32
-        /// scan. Always 0 with float32 products.
+        /// scan. Always 0 with float32 products, which a matrix or batch holding a NaN or a number past
+        /// 10³⁰ also gets.
         public var rescanned: Int
     }
 
@@ -169,6 +170,21 @@ public enum ExactSearch {
             )
             return BatchResult(hits: hits, rescanned: 0)
         case .bfloat16:
+            // A NaN leaves no bound, and a number near float32's largest may round up to infinity in
+            // bfloat16: such a matrix or batch takes the float32 products.
+            let bounded = matrix.normBound <= 1e30 && packed.allSatisfy { $0.magnitude <= 1e30 }
+            guard bounded else {
+                let hits = float32Batch(
+                    packed,
+                    count: queryCount,
+                    in: matrix,
+                    k: k,
+                    allowed: allowed,
+                    tile: tile,
+                    threads: threads
+                )
+                return BatchResult(hits: hits, rescanned: 0)
+            }
             return bfloat16Batch(queries, packed, in: matrix, k: k, allowed: allowed, tile: tile, threads: threads)
         }
     }
@@ -239,10 +255,13 @@ public enum ExactSearch {
     /// The bound `δ` on |bfloat16 first-pass score − float32 rescored score| for a query of norm
     /// `queryNorm` against rows of norm at most `rowNorm` in `dimension` dimensions (see
     /// ``batch(queries:in:k:allowed:tileRows:threads:products:)``), with a relative margin of 2⁻²⁰.
+    /// `vdpbf16ps` treats subnormal inputs and results as zero: the last term covers that, at most
+    /// 2⁻¹²⁶ per input and per sum, whatever the numbers' size.
     public static func bfloat16ScoreBound(queryNorm: Double, rowNorm: Double, dimension: Int) -> Double {
         let u = 0x1p-8
-        let factor = 2 * u + u * u + 2.1 * Double(dimension) * 0x1p-24
-        return factor * queryNorm * rowNorm * (1 + 0x1p-20) + 0x1p-120
+        let d = Double(dimension)
+        let factor = 2 * u + u * u + 2.1 * d * 0x1p-24
+        return factor * queryNorm * rowNorm * (1 + 0x1p-20) + d * 0x1p-124 * (2 + queryNorm + rowNorm)
     }
 
     /// The bfloat16 batch: tiles packed as they are reached, parts of rows on threads, candidates
