@@ -157,36 +157,21 @@ public enum ExactSearch {
             packed.append(contentsOf: query)
         }
         let tile = max(1, min(tileRows ?? min(2_048, max(512, 524_288 / queryCount)), rows))
-        switch products {
-        case .float32:
-            let hits = float32Batch(
-                packed,
-                count: queryCount,
-                in: matrix,
-                k: k,
-                allowed: allowed,
-                tile: tile,
-                threads: threads
-            )
-            return BatchResult(hits: hits, rescanned: 0)
-        case .bfloat16:
-            // A NaN leaves no bound, and a number near float32's largest may round up to infinity in
-            // bfloat16: such a matrix or batch takes the float32 products.
-            let bounded = matrix.normBound <= 1e30 && packed.allSatisfy { $0.magnitude <= 1e30 }
-            guard bounded else {
-                let hits = float32Batch(
-                    packed,
-                    count: queryCount,
-                    in: matrix,
-                    k: k,
-                    allowed: allowed,
-                    tile: tile,
-                    threads: threads
-                )
-                return BatchResult(hits: hits, rescanned: 0)
-            }
+        // A NaN leaves no bound, and a number near float32's largest may round up to infinity in
+        // bfloat16: such a matrix or batch takes the float32 products.
+        if products == .bfloat16, matrix.normBound <= 1e30, packed.allSatisfy({ $0.magnitude <= 1e30 }) {
             return bfloat16Batch(queries, packed, in: matrix, k: k, allowed: allowed, tile: tile, threads: threads)
         }
+        let hits = float32Batch(
+            packed,
+            count: queryCount,
+            in: matrix,
+            k: k,
+            allowed: allowed,
+            tile: tile,
+            threads: threads
+        )
+        return BatchResult(hits: hits, rescanned: 0)
     }
 
     /// The float32 batch: one `cblas_sgemm` per tile, the heaps fed in groups of queries.
