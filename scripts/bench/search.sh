@@ -102,7 +102,8 @@ if [ "$ingest" = 1 ]; then
     scripts/bench/ingest_rate.sh "$scratch" >> "$results" || echo '{"kind": "note", "text": "ingest measurement failed (see the log)"}' >> "$results"
 fi
 
-# 6. The report.
+# 6. The report, and its summary table in the README.
 elapsed=$(( $(date +%s) - started ))
 note="Measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); run took ${elapsed} s."
-"$py" scripts/bench/search_report.py --results "$results" --out eval/reports/search-bench --note "$note"
+"$py" scripts/bench/search_report.py --results "$results" --out eval/reports/search-bench --note "$note" \
+    --readme README.md

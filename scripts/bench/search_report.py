@@ -91,7 +91,53 @@ def bf16_limit(o, metric):
     return 2 * o["n"] * o["d"] * int(metric) / (o["bf16_gflops"] * 1e9) * 1e3
 
 
-def build(results, out, note):
+def summary_lines(ours, peers, keys):
+    """One row per dataset and thread count: the cells the targets are about, for the README."""
+    lines = [
+        "| dataset | threads | single p50, ms: ours / FAISS flat / sqlite-vec | ÷ FAISS flat | × faster than sqlite-vec "
+        "| ÷ bandwidth limit | batch 64, ms: ours / FAISS flat | batch 1,024, ms: ours / FAISS flat | int8 speed-up |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key in keys:
+        o = ours[key]
+        p = peers.get(key, {}).get("engines", {})
+        mine = ours_engine(o)
+
+        def faiss(metric):
+            # The faster of FAISS's two flat paths: the one each target cell is hardest against.
+            times = [cell_time(p.get(name), metric) for name in ("faiss_flat", "faiss_flat_blas")]
+            times = [t for t in times if t]
+            return min(times) if times else None
+
+        single = cell_time(mine, "p50")
+        sqlite = cell_time(p.get("sqlite_vec"), "p50")
+        batches = []
+        for metric in ("64", "1024"):
+            t = cell_time(mine, metric)
+            batches.append("–" if t is None else f"{fmt_ms(t)} / {fmt_ms(faiss(metric))}")
+        speedup = o["exact_single"]["p50_ms"] / o["int8_single"]["p50_ms"]
+        lines.append("| " + " | ".join([
+            key[0], str(key[1]), f"{fmt_ms(single)} / {fmt_ms(faiss('p50'))} / {fmt_ms(sqlite)}",
+            fmt_ratio(single, faiss("p50")), "–" if not sqlite else f"{sqlite / single:.1f}×",
+            f"{single / limits(o, 'p50'):.2f}", batches[0], batches[1], f"{speedup:.2f}×",
+        ]) + " |")
+    return lines
+
+
+def update_readme(path, summary, stamp):
+    """Replaces the lines between the README's search-bench markers with the summary table."""
+    begin, end = "<!-- search-bench summary: begin -->", "<!-- search-bench summary: end -->"
+    text = open(path).read()
+    if begin not in text or end not in text:
+        print(f"search_report: {path} has no search-bench markers; README not updated")
+        return
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    block = "\n".join([begin, "", stamp, ""] + summary + ["", end])
+    open(path, "w").write(head + block + tail)
+
+
+def build(results, out, note, readme=None):
     ours, peers, ingest, notes = load(results)
     keys = sorted(ours, key=lambda k: (k[0].split("-")[0], ours[k]["n"], k[1]))
     lines = ["# Search benchmark", ""]
@@ -100,6 +146,9 @@ def build(results, out, note):
     lines += [f"- {text}" for text in notes]
     if notes:
         lines.append("")
+    summary = summary_lines(ours, peers, keys)
+    lines += ["## Summary", "", "The cells the targets are about; the tables below have every measure and peer.", ""]
+    lines += summary + [""]
     lines += [
         "Times in milliseconds (single query: p50/p99 over the queries run; batch: one call for 64 or",
         "1,024 queries). Ratios are **our time ÷ the peer's** (< 1.0 means we are faster). The limit is",
@@ -202,6 +251,9 @@ def build(results, out, note):
             )
     text = "\n".join(lines) + "\n"
     open(out + ".md", "w").write(text)
+    if readme:
+        stamp = (note or "").splitlines()[0] if note else ""
+        update_readme(readme, summary + ["", "Targets: " + "; ".join(t.lstrip("- ") for t in target_lines(ours, peers, keys))], stamp)
     print(text)
     draw(chart, out + ".png")
 
@@ -284,8 +336,9 @@ def main():
     parser.add_argument("--results", required=True)
     parser.add_argument("--out", required=True, help="path without extension")
     parser.add_argument("--note", default="")
+    parser.add_argument("--readme", help="a README whose search-bench summary markers get the summary table")
     args = parser.parse_args()
-    build(args.results, args.out, args.note)
+    build(args.results, args.out, args.note, args.readme)
 
 
 if __name__ == "__main__":
