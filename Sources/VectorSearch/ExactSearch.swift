@@ -65,7 +65,7 @@ public enum ExactSearch {
     }
 
     /// How a batch's scores are computed before its heaps are fed.
-    public enum BatchProducts: Sendable, Equatable {
+    public enum BatchProducts: String, Sendable, CaseIterable {
         /// `cblas_sgemm` on the float32 vectors; its scores are the result.
         case float32
         /// A first pass with both operands rounded to bfloat16 and the products summed in float32
@@ -185,7 +185,7 @@ public enum ExactSearch {
         threads: Int
     ) -> [[ScoredRow]] {
         let (dimension, rows) = (matrix.dimension, matrix.count)
-        let heaps = HeapSlots(count: queryCount, k: min(k, rows))
+        let heaps = Slots(count: queryCount, repeating: TopK(k: min(k, rows)))
         let groups = allowed == nil ? max(1, min(threads, queryCount / 16)) : 1
         var block = [Float](repeating: 0, count: queryCount * tile)
         matrix.storage.withUnsafeBufferPointer { a in
@@ -265,12 +265,14 @@ public enum ExactSearch {
         // Tiles of whole panels of 48 rows (`hg_bf16_scores`), so that only a part's last panel is partial.
         let panelRows = 48
         let tile = max(panelRows, tile / panelRows * panelRows)
-        var converted = [UInt32](repeating: 0, count: queryCount * hg_bf16_pairs(dimension))
-        hg_bf16_convert_rows(queryCount, dimension, packed, dimension, &converted)
+        let words = queryCount * hg_bf16_pairs(dimension)
+        let queryBits = [UInt32](unsafeUninitializedCapacity: words) { bits, initialized in
+            hg_bf16_convert_rows(queryCount, dimension, packed, dimension, bits.baseAddress)
+            initialized = words
+        }
         // A part is worth a thread from about 2⁵ MFLOP (2,048 rows for 64 queries).
         let parts = allowed == nil ? max(1, min(threads, rows * queryCount / 65_536)) : 1
-        let heaps = HeapSlots(count: parts * queryCount, k: keep)
-        let queryBits = converted
+        let heaps = Slots(count: parts * queryCount, repeating: TopK(k: keep))
         // One part of the rows, its heaps at slots part·Q ..< (part + 1)·Q.
         let scan: (Int, ((Int) -> Bool)?) -> Void = { part, allowed in
             let range = (rows * part / parts)..<(rows * (part + 1) / parts)
@@ -313,7 +315,7 @@ public enum ExactSearch {
             scan(0, allowed)
         }
         // Merge the parts' heaps, rescore, prove; in groups of queries on the threads.
-        let results = ResultSlots(count: queryCount)
+        let results = Slots<[ScoredRow]?>(count: queryCount, repeating: nil)
         let groups = allowed == nil ? max(1, min(threads, queryCount / 16)) : 1
         nonisolated(unsafe) let filter = allowed
         DispatchQueue.concurrentPerform(iterations: groups) { group in

@@ -102,7 +102,7 @@ extension TopK {
         guard parts > 1 else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
         }
-        let heaps = HeapSlots(count: parts, k: 0)
+        let heaps = Slots(count: parts, repeating: TopK(k: 0))
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let range = (count * part / parts)..<(count * (part + 1) / parts)
             heaps.slots[part] = blocks(range, blockRows: blockRows, keep: keep, allowed: nil, score: score)
@@ -139,33 +139,16 @@ extension TopK {
     }
 }
 
-/// Bounded heaps shared by the threads of a scan, one slot per part or per query, each slot written by
-/// one thread at a time.
-final class HeapSlots: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<TopK>
+/// Values shared by the threads of a scan, one slot per part or per query (bounded heaps, a query's
+/// hits), each slot written by one thread at a time.
+final class Slots<Element>: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<Element>
     let count: Int
 
-    init(count: Int, k: Int) {
+    init(count: Int, repeating value: Element) {
         self.count = count
         slots = .allocate(capacity: count)
-        slots.initialize(repeating: TopK(k: k), count: count)
-    }
-
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-}
-
-/// One optional list of hits per query, each slot written by one thread.
-final class ResultSlots: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<[ScoredRow]?>
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil, count: count)
+        slots.initialize(repeating: value, count: count)
     }
 
     deinit {

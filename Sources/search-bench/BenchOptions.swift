@@ -58,11 +58,10 @@ struct BenchOptions {
             case "--tile-rows": tileRows = try number()
             case "--bandwidth-mib": bandwidthMiB = try number()
             case "--batch-products":
-                switch try value() {
-                case "bfloat16": batchProducts = .bfloat16
-                case "float32": batchProducts = .float32
-                default: throw BenchError("--batch-products is bfloat16 or float32")
+                guard let products = ExactSearch.BatchProducts(rawValue: try value()) else {
+                    throw BenchError("--batch-products is bfloat16 or float32")
                 }
+                batchProducts = products
             default: throw BenchError("unknown option \(arguments[index])")
             }
             index += 1

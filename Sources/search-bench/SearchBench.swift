@@ -91,7 +91,7 @@ struct SearchBench {
             batches[String(size)] = entry
         }
         report["exact_batch"] = batches
-        report["batch_products"] = options.batchProducts == .bfloat16 ? "bfloat16" : "float32"
+        report["batch_products"] = options.batchProducts.rawValue
 
         // int8 scan with float32 rescoring.
         let quantizeStart = DispatchTime.now().uptimeNanoseconds

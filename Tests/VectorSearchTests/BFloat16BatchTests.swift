@@ -151,6 +151,26 @@ import VectorSearch
         #expect(hits.hits[0].map(\.row) == [50] + Array(0..<9))
     }
 
+    /// The vector build of the largest row norm against the portable one: every tail past the 16- and
+    /// 4-wide steps, and a NaN row.
+    @Test(arguments: [1, 3, 4, 15, 16, 17, 37, 384])
+    func largestNormMatchesPortable(dimension: Int) {
+        var random = SeededVectors(state: UInt64(dimension) &+ 101)
+        var values = (0..<(50 * dimension)).map { _ in random.next() * 3 }
+        let fast = hg_largest_norm(values, 50, dimension)
+        let portable = hg_largest_norm_portable(values, 50, dimension)
+        #expect(abs(fast - portable) <= 1e-12 * portable, "dimension \(dimension)")
+        let direct = (0..<50).map { row in
+            (0..<dimension).reduce(0.0) {
+                $0 + Double(values[row * dimension + $1]) * Double(values[row * dimension + $1])
+            }
+            .squareRoot()
+        }.max()!
+        #expect(abs(fast - direct) <= 1e-12 * direct)
+        values[17 * dimension + dimension / 2] = .nan
+        #expect(hg_largest_norm(values, 50, dimension).isNaN && hg_largest_norm_portable(values, 50, dimension).isNaN)
+    }
+
     @Test("the norm bound follows appends and removals")
     func normBoundFollowsTheRows() {
         var matrix = VectorMatrix(dimension: 2, storage: [3, 4, 0, 1])

@@ -42,6 +42,7 @@ void hg_gathered_inner_products(const float *matrix, long dimension, const long 
 // The largest Euclidean norm of `rows` vectors (summed in double), 0 for none, NaN when a vector holds
 // a NaN: the row factor of the error bound of a bfloat16 first pass.
 double hg_largest_norm(const float *matrix, long rows, long dimension);
+double hg_largest_norm_portable(const float *matrix, long rows, long dimension);
 
 // The index of the first of `count` values at or above `threshold`, or `count` when none is: the
 // filter in front of a bounded heap, which skips the values that cannot enter it 32 at a time.
