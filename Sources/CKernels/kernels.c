@@ -294,7 +294,9 @@ HG_AVX2 static void gathered_inner_products_avx2(const float *matrix, long dimen
     }
 }
 
-// 32 comparisons per turn, their masks OR'ed so that a turn without a candidate costs one branch.
+// 32 comparisons per turn, their masks OR'ed so that a turn without a candidate costs one branch; a
+// turn with one finds its first lane from the four masks (a scalar walk to it cost a heap offer of
+// 5,000 values more time than its pushes).
 HG_AVX2 static long first_at_least_avx2(const float *values, long count, float threshold) {
     const __m256 bar = _mm256_set1_ps(threshold);
     long index = 0;
@@ -303,7 +305,15 @@ HG_AVX2 static long first_at_least_avx2(const float *values, long count, float t
         __m256 c1 = _mm256_cmp_ps(_mm256_loadu_ps(values + index + 8), bar, _CMP_GE_OQ);
         __m256 c2 = _mm256_cmp_ps(_mm256_loadu_ps(values + index + 16), bar, _CMP_GE_OQ);
         __m256 c3 = _mm256_cmp_ps(_mm256_loadu_ps(values + index + 24), bar, _CMP_GE_OQ);
-        if (_mm256_movemask_ps(_mm256_or_ps(_mm256_or_ps(c0, c1), _mm256_or_ps(c2, c3))) != 0) break;
+        if (_mm256_movemask_ps(_mm256_or_ps(_mm256_or_ps(c0, c1), _mm256_or_ps(c2, c3))) != 0) {
+            const unsigned lanes = (unsigned)_mm256_movemask_ps(c0) | (unsigned)_mm256_movemask_ps(c1) << 8 |
+                                   (unsigned)_mm256_movemask_ps(c2) << 16 | (unsigned)_mm256_movemask_ps(c3) << 24;
+            return index + __builtin_ctz(lanes);
+        }
+    }
+    for (; index + 8 <= count; index += 8) {
+        const unsigned lanes = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(values + index), bar, _CMP_GE_OQ));
+        if (lanes != 0) return index + __builtin_ctz(lanes);
     }
     while (index < count && !(values[index] >= threshold)) index++;
     return index;
@@ -348,7 +358,7 @@ HG_AVX2 static void value_range_avx2(const float *values, long count, float *low
     *high = tail_high;
 }
 
-// The weights are rounded once per call to integers in −64…64, and each row is summed exactly in
+// The weights are rounded once per query (hg_u8_prepare) to integers in −64…64, and each row is summed exactly in
 // integers: `vpmaddubsw` multiplies 32 codes by their weights and adds neighbours into 16 bits (at most
 // 2 · 255 · 64 = 32,640, so it never saturates), `vpmaddwd` by ones widens the pairs to 32 bits: two
 // instructions per 32 codes, where widening the codes to 16 bits first took four and made the scan
@@ -392,15 +402,15 @@ HG_AVX2 static void u8_rows_avx2(const uint8_t *codes, long rows, long dimension
         long j = 0;
         for (; j + 64 <= dimension; j += 64) {
             __m256i p0 = _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(code + j)),
-                                              _mm256_load_si256((const __m256i *)(integers + j)));
+                                              _mm256_loadu_si256((const __m256i *)(integers + j)));
             __m256i p1 = _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(code + j + 32)),
-                                              _mm256_load_si256((const __m256i *)(integers + j + 32)));
+                                              _mm256_loadu_si256((const __m256i *)(integers + j + 32)));
             a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(p0, ones));
             a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(p1, ones));
         }
         for (; j + 32 <= dimension; j += 32) {
             __m256i p0 = _mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(code + j)),
-                                              _mm256_load_si256((const __m256i *)(integers + j)));
+                                              _mm256_loadu_si256((const __m256i *)(integers + j)));
             a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(p0, ones));
         }
         long sum = u8_horizontal_sum(_mm256_add_epi32(a0, a1));
@@ -421,13 +431,13 @@ HG_VNNI static void u8_rows_vnni(const uint8_t *codes, long rows, long dimension
         long j = 0;
         for (; j + 64 <= dimension; j += 64) {
             a0 = _mm256_dpbusd_epi32(a0, _mm256_loadu_si256((const __m256i *)(code + j)),
-                                     _mm256_load_si256((const __m256i *)(integers + j)));
+                                     _mm256_loadu_si256((const __m256i *)(integers + j)));
             a1 = _mm256_dpbusd_epi32(a1, _mm256_loadu_si256((const __m256i *)(code + j + 32)),
-                                     _mm256_load_si256((const __m256i *)(integers + j + 32)));
+                                     _mm256_loadu_si256((const __m256i *)(integers + j + 32)));
         }
         for (; j + 32 <= dimension; j += 32) {
             a0 = _mm256_dpbusd_epi32(a0, _mm256_loadu_si256((const __m256i *)(code + j)),
-                                     _mm256_load_si256((const __m256i *)(integers + j)));
+                                     _mm256_loadu_si256((const __m256i *)(integers + j)));
         }
         long sum = u8_horizontal_sum(_mm256_add_epi32(a0, a1));
         for (; j < dimension; j++) sum += (long)integers[j] * code[j];
@@ -646,22 +656,38 @@ void hg_layer_norm(float *matrix, long rows, long width, const float *weight, co
     hg_layer_norm_portable(matrix, rows, width, weight, bias, epsilon);
 }
 
-void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
-                  float *scores) {
+void hg_u8_prepare(const float *weights, long dimension, hg_u8_query *query) {
+    query->step = 0;
+    query->integral = 0;
 #ifdef HG_HAVE_AVX2_BUILD
-    // Above 4,096 dimensions (the integer weights live on the stack) the portable body runs.
+    // Above 4,096 dimensions the portable body runs, on the float weights.
     if (hg_kernels_vectorized() && dimension <= u8_most) {
-        int8_t integers[u8_most] __attribute__((aligned(32)));
-        const float step = u8_integer_weights(weights, dimension, integers);
+        query->step = u8_integer_weights(weights, dimension, query->integers);
+        query->integral = 1;
+    }
+#endif
+}
+
+void hg_u8_scores_prepared(const uint8_t *codes, long rows, long dimension, const float *weights,
+                           const hg_u8_query *query, float offset, float *scores) {
+#ifdef HG_HAVE_AVX2_BUILD
+    if (query->integral) {
         if (kernels_vnni()) {
-            u8_rows_vnni(codes, rows, dimension, integers, step, offset, scores);
+            u8_rows_vnni(codes, rows, dimension, query->integers, query->step, offset, scores);
         } else {
-            u8_rows_avx2(codes, rows, dimension, integers, step, offset, scores);
+            u8_rows_avx2(codes, rows, dimension, query->integers, query->step, offset, scores);
         }
         return;
     }
 #endif
     hg_u8_scores_portable(codes, rows, dimension, weights, offset, scores);
+}
+
+void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *weights, float offset,
+                  float *scores) {
+    hg_u8_query query;
+    hg_u8_prepare(weights, dimension, &query);
+    hg_u8_scores_prepared(codes, rows, dimension, weights, &query, offset, scores);
 }
 
 void hg_inner_products(const float *matrix, long rows, long dimension, const float *query, float *scores) {

@@ -1,13 +1,20 @@
-// A team of helper threads that spin while one caller runs a short sequence of parallel steps; see
-// hg_kernels.h. Waking a sleeping thread costs tens of microseconds (a futex wake and a context
-// switch); a query's forward pass has two dozen matrix products of well under a millisecond each, so
-// helpers are woken once per pass and spin between its steps instead.
+// A team of helper threads that spin while a caller runs short parallel steps; see hg_kernels.h.
+// Waking a sleeping thread costs tens of microseconds (a futex wake, a context switch, and on a
+// virtual machine the host's wake of an idle virtual processor); a query's forward pass has two dozen
+// matrix products of well under a millisecond each, and a vector scan of 10k rows takes 70–200 µs. So
+// the helpers spin between steps, inside a session and for a short while after one (`linger_ns`),
+// and sleep only when no step comes in that time.
+
+#define _GNU_SOURCE  // sched_getaffinity, CPU_COUNT
 
 #include "hg_kernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -18,16 +25,19 @@
 #define HG_PAUSE() ((void)0)
 #endif
 
-enum { TEAM_IDLE, TEAM_SESSION, TEAM_EXIT };
+// How long a helper spins for the next step once no session holds the team: back-to-back queries
+// find it awake, while an idle process stops spinning within a fifth of a millisecond.
+static const long linger_ns = 200000;
 
 struct hg_team {
     long helpers;
     pthread_t *threads;
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    int state;            // under lock: idle, in a session, or exiting
-    atomic_int active;    // 1 while a session runs: helpers spin instead of sleeping
+    atomic_int exiting;   // 1 once hg_team_destroy has begun
     atomic_int held;      // 1 while a caller holds the team
+    atomic_int session;   // 1 while a session runs: helpers spin without a deadline
+    atomic_long sleeping; // helpers waiting on `wake`, or about to
     atomic_ulong step;    // counts the steps posted; a helper runs each step once
     atomic_long pending;  // helpers that have not finished the current step
     // The current step, written by the caller before `step` is incremented.
@@ -41,6 +51,12 @@ struct helper_start {
     long index;
 };
 
+static long monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)now.tv_sec * 1000000000L + now.tv_nsec;
+}
+
 static void *helper_main(void *argument) {
     struct helper_start start = *(struct helper_start *)argument;
     free(argument);
@@ -49,25 +65,51 @@ static void *helper_main(void *argument) {
     // Steps are counted from 0 at creation: a helper that starts late still runs the first step.
     unsigned long seen = 0;
     for (;;) {
-        pthread_mutex_lock(&team->lock);
-        while (team->state == TEAM_IDLE) pthread_cond_wait(&team->wake, &team->lock);
-        int state = team->state;
-        pthread_mutex_unlock(&team->lock);
-        if (state == TEAM_EXIT) return NULL;
-        // In a session: run every step posted until the caller ends it.
-        for (;;) {
-            unsigned long current = atomic_load_explicit(&team->step, memory_order_acquire);
+        // Spin: run each step posted, until the team has been idle (no session, no step) for
+        // `linger_ns`. The clock is read once per 64 turns.
+        long idle_since = -1;
+        for (unsigned turn = 0;; turn++) {
+            const unsigned long current = atomic_load_explicit(&team->step, memory_order_acquire);
             if (current != seen) {
                 seen = current;
                 if (part < team->parts) team->task(team->context, part, team->parts);
                 atomic_fetch_sub_explicit(&team->pending, 1, memory_order_release);
-            } else if (!atomic_load_explicit(&team->active, memory_order_acquire)) {
-                break;
-            } else {
-                HG_PAUSE();
+                idle_since = -1;
+                continue;
             }
+            if (atomic_load_explicit(&team->exiting, memory_order_acquire)) return NULL;
+            if (atomic_load_explicit(&team->session, memory_order_acquire)) {
+                idle_since = -1;
+            } else if (turn % 64 == 0) {
+                const long now = monotonic_ns();
+                if (idle_since < 0) {
+                    idle_since = now;
+                } else if (now - idle_since > linger_ns) {
+                    break;
+                }
+            }
+            HG_PAUSE();
         }
+        // Sleep until a step, a session or the end. `sleeping` is raised before `step` is read again
+        // (both sequentially consistent), and the caller raises `step` before reading `sleeping`: one
+        // of the two sees the other, so a step posted meanwhile is either seen here or followed by a
+        // broadcast, which the lock makes wait until this helper waits.
+        pthread_mutex_lock(&team->lock);
+        atomic_fetch_add(&team->sleeping, 1);
+        while (atomic_load(&team->step) == seen && !atomic_load(&team->session) && !atomic_load(&team->exiting)) {
+            pthread_cond_wait(&team->wake, &team->lock);
+        }
+        atomic_fetch_sub(&team->sleeping, 1);
+        pthread_mutex_unlock(&team->lock);
     }
+}
+
+// Wakes the sleeping helpers, if any; after a change to `step`, `session` or `exiting`.
+static void wake_sleepers(struct hg_team *team) {
+    if (atomic_load(&team->sleeping) == 0) return;
+    pthread_mutex_lock(&team->lock);
+    pthread_cond_broadcast(&team->wake);
+    pthread_mutex_unlock(&team->lock);
 }
 
 hg_team *hg_team_create(long helpers) {
@@ -81,9 +123,10 @@ hg_team *hg_team_create(long helpers) {
     }
     pthread_mutex_init(&team->lock, NULL);
     pthread_cond_init(&team->wake, NULL);
-    team->state = TEAM_IDLE;
-    atomic_init(&team->active, 0);
+    atomic_init(&team->exiting, 0);
     atomic_init(&team->held, 0);
+    atomic_init(&team->session, 0);
+    atomic_init(&team->sleeping, 0);
     atomic_init(&team->step, 0);
     atomic_init(&team->pending, 0);
     for (long index = 0; index < helpers; index++) {
@@ -105,8 +148,8 @@ hg_team *hg_team_create(long helpers) {
 
 void hg_team_destroy(hg_team *team) {
     if (!team) return;
+    atomic_store(&team->exiting, 1);
     pthread_mutex_lock(&team->lock);
-    team->state = TEAM_EXIT;
     pthread_cond_broadcast(&team->wake);
     pthread_mutex_unlock(&team->lock);
     for (long index = 0; index < team->helpers; index++) pthread_join(team->threads[index], NULL);
@@ -121,20 +164,14 @@ long hg_team_size(const hg_team *team) { return team ? team->helpers + 1 : 1; }
 int hg_team_begin(hg_team *team) {
     int expected = 0;
     if (!atomic_compare_exchange_strong(&team->held, &expected, 1)) return 0;
-    atomic_store_explicit(&team->active, 1, memory_order_release);
-    pthread_mutex_lock(&team->lock);
-    team->state = TEAM_SESSION;
-    pthread_cond_broadcast(&team->wake);
-    pthread_mutex_unlock(&team->lock);
+    atomic_store(&team->session, 1);
+    wake_sleepers(team);
     return 1;
 }
 
 void hg_team_end(hg_team *team) {
-    // Idle first, then inactive: a helper that stops spinning finds the team idle and sleeps.
-    pthread_mutex_lock(&team->lock);
-    team->state = TEAM_IDLE;
-    pthread_mutex_unlock(&team->lock);
-    atomic_store_explicit(&team->active, 0, memory_order_release);
+    // The helpers spin on for `linger_ns`, then sleep.
+    atomic_store_explicit(&team->session, 0, memory_order_release);
     atomic_store_explicit(&team->held, 0, memory_order_release);
 }
 
@@ -148,9 +185,29 @@ void hg_team_run(hg_team *team, hg_team_task task, void *context, long parts) {
     team->context = context;
     team->parts = parts;
     atomic_store_explicit(&team->pending, team->helpers, memory_order_relaxed);
-    atomic_fetch_add_explicit(&team->step, 1, memory_order_release);
+    atomic_fetch_add(&team->step, 1);
+    wake_sleepers(team);
     task(context, 0, parts);
     while (atomic_load_explicit(&team->pending, memory_order_acquire) > 0) HG_PAUSE();
+}
+
+static hg_team *shared_team;
+
+static void create_shared_team(void) {
+    long processors = sysconf(_SC_NPROCESSORS_ONLN);
+#if defined(__linux__) && defined(CPU_COUNT)
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0 && CPU_COUNT(&allowed) < processors) {
+        processors = CPU_COUNT(&allowed);
+    }
+#endif
+    shared_team = processors > 1 ? hg_team_create(processors - 1) : NULL;
+}
+
+hg_team *hg_team_shared(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, create_shared_team);
+    return shared_team;
 }
 
 struct gemm_step {

@@ -35,19 +35,31 @@ public enum QuantizedSearch {
         // q·x ≈ Σ q[j]·min[j] + Σ (q[j]·scale[j])·code[j]
         let weights = (0..<dimension).map { query[$0] * quantized.scale[$0] }
         let offset = (0..<dimension).reduce(Float(0)) { $0 + query[$1] * quantized.minimum[$1] }
+        // The weights rounded once for every block of the scan.
+        let prepared = UnsafeMutablePointer<hg_u8_query>.allocate(capacity: 1)
+        defer { prepared.deallocate() }
+        hg_u8_prepare(weights, dimension, prepared)
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
         let candidates = TopK.scanned(
             rows: quantized.count,
-            blockRows: 4_096,
+            blockRows: 8_192,
             keep: wanted,
             allowed: allowed,
             threads: threads,
-            rowsPerPart: 16_384
+            rowsPerPart: 2_048
         ) { first, count, scores in
             quantized.codes.withUnsafeBufferPointer { codes in
-                hg_u8_scores(codes.baseAddress! + first * dimension, count, dimension, weights, offset, scores)
+                hg_u8_scores_prepared(
+                    codes.baseAddress! + first * dimension,
+                    count,
+                    dimension,
+                    weights,
+                    prepared,
+                    offset,
+                    scores
+                )
             }
         }
-        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k)
+        return ExactSearch.rescore(candidates.heap.map(\.row), query: query, in: exact, k: k, threads: threads)
     }
 }

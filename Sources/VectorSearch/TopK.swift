@@ -1,5 +1,5 @@
 import CKernels
-import Dispatch
+import Synchronization
 
 /// A bounded min-heap that keeps the `k` best scores seen (ties broken by the lower row index). The
 /// scores and rows live in two arrays of `k` entries, kept by the C heap of `CKernels`
@@ -84,9 +84,12 @@ extension TopK {
     /// scores of `rows` rows from `first` into a buffer of `blockRows` that stays in L1, and each block
     /// is offered to a bounded heap at once (no score array of all the rows is written).
     ///
-    /// Without a filter and with at least two parts' worth of rows, the rows are split into up to
-    /// `threads` contiguous parts of at least `rowsPerPart` rows, scanned on as many threads, each into
-    /// its own heap, merged at the end. A filter keeps the scan on the calling thread.
+    /// Without a filter and with at least `2 × rowsPerPart` rows, the rows are split into up to
+    /// `threads` contiguous parts, scanned by the threads of the process's scan team (``ScanTeam``),
+    /// each part into its own heap, merged at the end. A thread that finishes its part takes any part
+    /// that no thread has begun, so a helper that is late (asleep when the scan begins: tens of
+    /// microseconds) costs a part's time at most, not its wake-up on top of it. A filter, or a team
+    /// held by another scan, keeps the scan on the calling thread.
     static func scanned(
         rows count: Int,
         blockRows: Int,
@@ -94,21 +97,32 @@ extension TopK {
         allowed: ((Int) -> Bool)?,
         threads: Int,
         rowsPerPart: Int,
-        score: @escaping @Sendable (_ first: Int, _ rows: Int, _ into: UnsafeMutablePointer<Float>) -> Void
+        score: (_ first: Int, _ rows: Int, _ into: UnsafeMutablePointer<Float>) -> Void
     ) -> TopK {
         // No more than `count` rows can be kept: the heaps' arrays are allocated at that size.
         let keep = min(keep, count)
-        let parts = allowed == nil ? max(1, min(threads, count / rowsPerPart)) : 1
-        guard parts > 1 else {
+        let team = ScanTeam.shared
+        let parts = allowed == nil ? max(1, min(threads, count / rowsPerPart, team?.size ?? 1, PartClaims.most)) : 1
+        guard parts > 1, let team else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
         }
         let heaps = Slots(count: parts, repeating: TopK(k: 0))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (count * part / parts)..<(count * (part + 1) / parts)
-            heaps.slots[part] = blocks(range, blockRows: blockRows, keep: keep, allowed: nil, score: score)
+        let claims = PartClaims()
+        let shared = team.run(workers: parts) { worker in
+            // Its own part first, then any part not yet begun.
+            for offset in 0..<parts {
+                let part = (worker + offset) % parts
+                guard claims.claim(part) else { continue }
+                let range = (count * part / parts)..<(count * (part + 1) / parts)
+                heaps.slots[part] = blocks(range, blockRows: blockRows, keep: keep, allowed: nil, score: score)
+            }
         }
-        var merged = TopK(k: keep)
-        for part in 0..<parts {
+        guard shared else {
+            return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
+        }
+        // The first part's heap, offered the others' entries: those at or below its worst stay out.
+        var merged = heaps.slots[0]
+        for part in 1..<parts {
             for entry in heaps.slots[part].heap where entry.score >= merged.threshold {
                 merged.insert(row: entry.row, score: entry.score)
             }
@@ -154,5 +168,57 @@ final class Slots<Element>: @unchecked Sendable {
     deinit {
         slots.deinitialize(count: count)
         slots.deallocate()
+    }
+}
+
+/// The parts of a shared scan that threads have begun, each claimed by one thread.
+final class PartClaims: Sendable {
+    /// Parts a scan may have: one bit each.
+    static let most = 64
+    private let begun = Atomic<UInt64>(0)
+
+    /// Claims `part` for the calling thread: true when no thread had claimed it.
+    func claim(_ part: Int) -> Bool {
+        let bit = UInt64(1) << UInt64(part)
+        return begun.bitwiseOr(bit, ordering: .relaxed).oldValue & bit == 0
+    }
+}
+
+/// The process's team of scan threads (`hg_team_shared`): one helper per further processor, spinning
+/// for 0.2 ms after each scan so that back-to-back queries skip a thread wake-up (tens of microseconds,
+/// which Dispatch's `concurrentPerform` paid per query: more than half an int8 scan of 10k rows).
+final class ScanTeam: @unchecked Sendable {
+    private let pointer: OpaquePointer
+    /// Its helpers and the caller.
+    let size: Int
+
+    /// `nil` on one processor, or when the threads cannot be created.
+    static let shared: ScanTeam? = hg_team_shared().map(ScanTeam.init)
+
+    private init(_ pointer: OpaquePointer) {
+        self.pointer = pointer
+        size = hg_team_size(pointer)
+    }
+
+    /// Runs `body(worker)` for workers 0 up to `min(workers, team size)`, worker 0 on the calling thread,
+    /// and returns true once all have finished; returns false at once, running nothing, when another
+    /// scan holds the team.
+    func run(workers: Int, _ body: (_ worker: Int) -> Void) -> Bool {
+        guard hg_team_begin(pointer) != 0 else { return false }
+        defer { hg_team_end(pointer) }
+        withoutActuallyEscaping(body) { body in
+            var task = body
+            withUnsafeMutablePointer(to: &task) { task in
+                hg_team_run(
+                    pointer,
+                    { context, part, _ in
+                        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(part)
+                    },
+                    task,
+                    workers
+                )
+            }
+        }
+        return true
     }
 }

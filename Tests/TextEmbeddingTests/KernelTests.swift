@@ -95,13 +95,15 @@ import Testing
 
     /// A team's product, split by output columns across the caller and its helpers, equals the
     /// product on one thread bit for bit (each column is summed the same way), over many steps of one
-    /// session and across sessions; a second caller cannot begin while the team is held.
+    /// session and across sessions: back to back (the helpers still spinning), and 5 ms apart (asleep,
+    /// woken by the next session); a second caller cannot begin while the team is held.
     @Test(arguments: [1, 3])
     func teamProductEqualsOneThread(helpers: Int) throws {
         let team = try #require(hg_team_create(helpers))
         defer { hg_team_destroy(team) }
         #expect(hg_team_size(team) == helpers + 1)
-        for session in 0..<3 {
+        for session in 0..<5 {
+            if session >= 3 { Thread.sleep(forTimeInterval: 0.005) }
             #expect(hg_team_begin(team) == 1)
             #expect(hg_team_begin(team) == 0, "a held team refuses a second caller")
             for (m, n, k) in [(9, 1_152, 384), (1, 384, 1_536), (33, 64, 40), (5, 130, 13), (2, 7, 8)] {

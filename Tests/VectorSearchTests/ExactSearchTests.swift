@@ -1,4 +1,6 @@
 import CKernels
+import Dispatch
+import Synchronization
 import Testing
 import VectorSearch
 
@@ -193,6 +195,53 @@ struct SeededVectors {
         }
     }
 
+    /// The scan team is held by one scan at a time: scans that find it held run on their own thread.
+    /// Eight callers at once, each asking for two threads, get what one thread returns, exact and int8,
+    /// whether they got the team or not.
+    @Test("scans that contend for the scan team return what one thread returns")
+    func contendedScansAgree() {
+        let (matrix, seeded) = Self.randomMatrix(rows: 9_001, dimension: 96, seed: 31)
+        var random = seeded
+        let quantized = QuantizedMatrix(matrix)
+        let queries = (0..<8).map { _ in random.unitVector(96) }
+        let exact = queries.map { ExactSearch.topK(query: $0, in: matrix, k: 15) }
+        let int8 = queries.map { QuantizedSearch.topK(query: $0, quantized: quantized, exact: matrix, k: 15) }
+        let results = ParallelResults(count: queries.count * 2)
+        DispatchQueue.concurrentPerform(iterations: queries.count * 2) { index in
+            let query = queries[index / 2]
+            for _ in 0..<20 {
+                let hits =
+                    index % 2 == 0
+                    ? ExactSearch.topK(query: query, in: matrix, k: 15, threads: 2)
+                    : QuantizedSearch.topK(query: query, quantized: quantized, exact: matrix, k: 15, threads: 2)
+                results.store(hits, at: index)
+            }
+        }
+        for index in 0..<queries.count * 2 {
+            let expected = index % 2 == 0 ? exact[index / 2] : int8[index / 2]
+            #expect(results.value(at: index) == expected, "caller \(index)")
+        }
+    }
+
+    /// Rescoring split over the team's threads scores each row as one thread does, for lengths around
+    /// the 64 rows where the split begins and parts of uneven length.
+    @Test("the rescoring on two threads returns what one thread returns", arguments: [1, 63, 64, 65, 80, 301])
+    func rescoreThreadsAgree(candidates: Int) {
+        var (matrix, random) = Self.randomMatrix(rows: 2_000, dimension: 384, seed: 37)
+        let query = random.unitVector(384)
+        let rows = (0..<candidates).map { ($0 * 7_919) % matrix.count }
+        // Every candidate kept, so that every score is compared.
+        let one = ExactSearch.rescore(rows, query: query, in: matrix, k: candidates)
+        let two = ExactSearch.rescore(rows, query: query, in: matrix, k: candidates, threads: 2)
+        #expect(one.count == candidates)
+        #expect(two == one)
+        let candidateRows = Set(rows)
+        let naive = ExactSearch.naiveTopK(query: query, in: matrix, k: matrix.count).filter {
+            candidateRows.contains($0.row)
+        }
+        #expect(one.prefix(10).map(\.row) == naive.prefix(10).map(\.row))
+    }
+
     @Test("quantization reconstructs each number within half a step")
     func quantizationError() {
         let (matrix, _) = Self.randomMatrix(rows: 200, dimension: 16, seed: 3)
@@ -223,6 +272,24 @@ struct SeededVectors {
         var portable = [Float](repeating: 0, count: rows)
         hg_u8_scores(codes, rows, dimension, weights, 0.25, &fast)
         hg_u8_scores_portable(codes, rows, dimension, weights, 0.25, &portable)
+        // Weights prepared once and used for two blocks of rows give the same scores.
+        let prepared = UnsafeMutablePointer<hg_u8_query>.allocate(capacity: 1)
+        defer { prepared.deallocate() }
+        hg_u8_prepare(weights, dimension, prepared)
+        var blocks = [Float](repeating: 0, count: rows)
+        blocks.withUnsafeMutableBufferPointer { blocks in
+            hg_u8_scores_prepared(codes, 8, dimension, weights, prepared, 0.25, blocks.baseAddress)
+            hg_u8_scores_prepared(
+                codes.withUnsafeBufferPointer { $0.baseAddress! + 8 * dimension },
+                rows - 8,
+                dimension,
+                weights,
+                prepared,
+                0.25,
+                blocks.baseAddress! + 8
+            )
+        }
+        #expect(blocks == fast)
         // The rounding bound the kernel documents: half a step of the integer weights times the sum of
         // the row's codes, the step being the largest weight over 64.
         let largest = Double(weights.map(abs).max() ?? 0)
@@ -276,7 +343,7 @@ struct SeededVectors {
 /// The heap's threshold filter: the first value at or above the threshold, found 32 at a time, in
 /// every position around the 8- and 32-wide steps, against its portable build.
 @Suite struct ThresholdFilterKernelTests {
-    @Test(arguments: [0, 1, 7, 8, 31, 32, 33, 64, 100])
+    @Test(arguments: [0, 1, 7, 8, 31, 32, 33, 40, 47, 64, 100])
     func firstAtLeast(count: Int) {
         var values = [Float](repeating: -1, count: count)
         #expect(hg_first_at_least(values, count, 0) == count)
@@ -361,4 +428,15 @@ struct SeededVectors {
         let numbers = values.filter { !$0.isNaN }
         #expect(low == (numbers.min() ?? .infinity) && high == (numbers.max() ?? -.infinity))
     }
+}
+
+/// Hits stored by concurrent callers, one slot each.
+final class ParallelResults: Sendable {
+    private let slots: Mutex<[[ScoredRow]]>
+
+    init(count: Int) { slots = Mutex(Array(repeating: [], count: count)) }
+
+    func store(_ hits: [ScoredRow], at index: Int) { slots.withLock { $0[index] = hits } }
+
+    func value(at index: Int) -> [ScoredRow] { slots.withLock { $0[index] } }
 }
