@@ -139,7 +139,8 @@ extension TopK {
         score: (Int, Int, UnsafeMutablePointer<Float>) -> Void
     ) -> TopK {
         var top = TopK(k: keep)
-        var block = [Float](repeating: 0, count: blockRows)
+        // No larger than the range: a part of 2,600 rows need not zero a buffer of 8,192.
+        var block = [Float](repeating: 0, count: min(blockRows, range.count))
         block.withUnsafeMutableBufferPointer { block in
             var first = range.lowerBound
             while first < range.upperBound {
