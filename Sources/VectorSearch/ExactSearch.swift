@@ -15,8 +15,9 @@ public enum ExactSearch {
     ///   - k: how many rows to return at most.
     ///   - allowed: when given, only rows for which it returns true are candidates. The filter is
     ///     applied before top-k, so `k` hits come back whenever `k` allowed rows exist.
-    ///   - threads: without a filter, a matrix of at least 8,192 rows is scanned in this many parts
-    ///     on as many threads, each with its own heap, merged at the end.
+    ///   - threads: without a filter, a matrix of at least 4,096 rows is scanned in up to this many
+    ///     parts (at least 2,048 rows each) on the process's scan team, each part with its own heap,
+    ///     merged at the end; the hits are the same on any number of threads.
     /// - Returns: at most `k` rows, sorted by descending score (ties: lower row first).
     public static func topK(
         query: [Float],

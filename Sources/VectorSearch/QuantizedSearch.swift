@@ -18,8 +18,10 @@ public enum QuantizedSearch {
     ///   - k: how many rows.
     ///   - rescoreFactor: candidates kept per wanted row, for the first 32 wanted rows.
     ///   - allowed: an optional filter applied before top-k.
-    ///   - threads: without a filter, a matrix of at least 32,768 rows is scanned in this many
-    ///     parts on as many threads, each with its own candidate heap, merged before rescoring.
+    ///   - threads: without a filter, a matrix of at least 4,096 rows is scanned in up to this many
+    ///     parts (at least 2,048 rows each) on the process's scan team, each part with its own
+    ///     candidate heap, merged before rescoring, which is shared by the threads too from 64
+    ///     candidates; the hits are the same on any number of threads.
     public static func topK(
         query: [Float],
         quantized: QuantizedMatrix,
@@ -40,6 +42,9 @@ public enum QuantizedSearch {
         defer { prepared.deallocate() }
         hg_u8_prepare(weights, dimension, prepared)
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
+        // Blocks of 8,192 rows: the first block of each part sets the heap's bar from its own values
+        // at once (see `hg_heap_offer`), so the larger it is, the fewer values pass through the heap
+        // (10k rows on one thread: 17 µs in the heap with blocks of 1,024, 9.6 with 8,192).
         let candidates = TopK.scanned(
             rows: quantized.count,
             blockRows: 8_192,
