@@ -376,7 +376,7 @@ public enum ExactSearch {
                     let parts = min(threads, count / 32, team?.size ?? 1)
                     let shared =
                         parts > 1
-                        && team?.run(workers: parts) { part in
+                        && team?.run(parts: parts) { part in
                             let first = count * part / parts
                             let end = count * (part + 1) / parts
                             hg_gathered_inner_products(

@@ -18,6 +18,9 @@ struct BenchOptions {
     var single = 200
     /// Queries run before timing.
     var warmup = 10
+    /// Milliseconds of sleep before each timed single query (`--gap-ms`): 0 times back-to-back
+    /// queries; a gap past 0.2 ms times isolated ones, whose helper threads have gone to sleep.
+    var gapMilliseconds = 0.0
     /// Hits per query.
     var k = 10
     /// Batch sizes not to run.
@@ -53,6 +56,11 @@ struct BenchOptions {
             case "--threads": threads = try number()
             case "--single": single = try number()
             case "--warmup": warmup = try number()
+            case "--gap-ms":
+                guard let gap = Double(try value()), gap >= 0 else {
+                    throw BenchError("--gap-ms needs a number of milliseconds, 0 or more")
+                }
+                gapMilliseconds = gap
             case "--k": k = try number()
             case "--skip-batch": skipBatch.insert(try number())
             case "--tile-rows": tileRows = try number()

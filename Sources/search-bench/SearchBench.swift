@@ -7,7 +7,8 @@ import VectorSearch
 /// measures the machine's limits (memory bandwidth, sgemm rate); prints one JSON object.
 ///
 /// Usage: `search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]
-/// [--single N] [--warmup N] [--k K] [--skip-batch 1024] [--bandwidth-mib M] [--batch-products P]`.
+/// [--single N] [--warmup N] [--gap-ms MS] [--k K] [--skip-batch 1024] [--bandwidth-mib M]
+/// [--batch-products P]`.
 /// Files are little-endian float32, N×d row-major; the truth file is little-endian int32, one row
 /// of at least `k` best row indices per query (best first).
 @main
@@ -33,7 +34,7 @@ struct SearchBench {
         let k = options.k
         var report: [String: Any] = [
             "kind": "ours", "dataset": options.name, "n": matrix.count, "d": dimension, "threads": options.threads,
-            "k": k,
+            "k": k, "gap_ms": options.gapMilliseconds,
             "blas": (hg_openblas_config() ?? hg_blas_library_path()).map { String(cString: $0) } ?? "unknown",
         ]
 
@@ -49,6 +50,7 @@ struct SearchBench {
         var exactTimes: [Double] = []
         var exactResults: [[Int]] = []
         for q in 0..<singleCount {
+            pause(options.gapMilliseconds)
             let start = DispatchTime.now().uptimeNanoseconds
             let hits = ExactSearch.topK(query: queries[q], in: matrix, k: k, threads: options.threads)
             exactTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
@@ -113,6 +115,7 @@ struct SearchBench {
         var int8Times: [Double] = []
         var int8Results: [[Int]] = []
         for q in 0..<singleCount {
+            pause(options.gapMilliseconds)
             let start = DispatchTime.now().uptimeNanoseconds
             let hits = QuantizedSearch.topK(
                 query: queries[q],
@@ -128,5 +131,11 @@ struct SearchBench {
 
         let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Sleeps `milliseconds` (none for 0), so that the next query meets the machine after a pause.
+    private static func pause(_ milliseconds: Double) {
+        guard milliseconds > 0 else { return }
+        usleep(useconds_t(milliseconds * 1_000))
     }
 }

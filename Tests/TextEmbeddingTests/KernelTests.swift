@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -114,6 +115,32 @@ import Testing
                 hg_team_gemm_nt_accumulate(team, m, n, k, x, k, w, k, &shared, n)
                 hg_gemm_nt_accumulate(m, n, k, x, k, w, k, &alone, n)
                 #expect(shared == alone, "m \(m) n \(n) k \(k) session \(session)")
+            }
+            hg_team_end(team)
+        }
+    }
+
+    /// A claimed step (`hg_team_run_claimed`) runs every item of its work exactly once, whichever
+    /// threads take part: helpers spinning (steps back to back) or asleep (5 ms apart), which then
+    /// arrive after the caller has claimed everything and must not run the task at all.
+    @Test(arguments: [1, 3])
+    func claimedStepRunsEveryItemOnce(helpers: Int) throws {
+        let team = try #require(hg_team_create(helpers))
+        defer { hg_team_destroy(team) }
+        let work = ClaimedWork(items: 2_000)
+        for session in 0..<6 {
+            if session >= 3 { Thread.sleep(forTimeInterval: 0.005) }
+            #expect(hg_team_begin(team) == 1)
+            for _ in 0..<4 {
+                work.reset()
+                let context = Unmanaged.passUnretained(work).toOpaque()
+                hg_team_run_claimed(
+                    team,
+                    { context, _, _ in Unmanaged<ClaimedWork>.fromOpaque(context!).takeUnretainedValue().claimAll() },
+                    context,
+                    helpers + 1
+                )
+                #expect(work.counts.allSatisfy { $0 == 1 }, "session \(session)")
             }
             hg_team_end(team)
         }
@@ -238,6 +265,41 @@ import Testing
             hg_team_gemm_bf16_accumulate(team, m, n, k, converted, packed, &shared, n)
             hg_gemm_bf16_accumulate(m, n, k, converted, packed, &alone, n, 0, hg_bf16_panels(n))
             #expect(shared == alone, "m \(m) n \(n) k \(k)")
+        }
+    }
+}
+
+/// Items claimed one by one from a shared counter by every thread of a claimed team step, each
+/// counting the items it ran; a run is right when every item ran exactly once.
+final class ClaimedWork: @unchecked Sendable {
+    private let next = Atomic<Int>(0)
+    private let runs: UnsafeMutablePointer<Int>
+    private let items: Int
+
+    init(items: Int) {
+        self.items = items
+        runs = .allocate(capacity: items)
+        runs.initialize(repeating: 0, count: items)
+    }
+
+    deinit { runs.deallocate() }
+
+    var counts: [Int] { Array(UnsafeBufferPointer(start: runs, count: items)) }
+
+    func reset() {
+        next.store(0, ordering: .relaxed)
+        runs.update(repeating: 0, count: items)
+    }
+
+    /// Claims and runs items until none is left. Each item takes about a microsecond before it is
+    /// counted, so that a caller that returned before its helpers finished would find items uncounted.
+    func claimAll() {
+        while true {
+            let item = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard item < items else { return }
+            var sum = UInt64(item)
+            for step in 0..<1_000 { sum = sum &* 6_364_136_223_846_793_005 &+ UInt64(step) }
+            runs[item] += sum == 42 ? 2 : 1
         }
     }
 }

@@ -177,6 +177,12 @@ void hg_team_end(hg_team *team);
 // Runs task(context, part, parts) for every part below `parts` (capped at the team's size) across the
 // caller and the helpers, and returns when all have finished. Only inside a session.
 void hg_team_run(hg_team *team, hg_team_task task, void *context, long parts);
+// hg_team_run for a task whose work is claimed rather than assigned by part, so that any one call of
+// it finishes whatever no call has claimed: once the caller's own call returns, helpers that have
+// not begun the step skip it, and the caller waits only for those that began. A helper that sleeps
+// when the step is posted (waking one can take milliseconds on a virtual machine) then costs the
+// caller nothing.
+void hg_team_run_claimed(hg_team *team, hg_team_task task, void *context, long parts);
 // The process's team for vector scans, with one helper per processor this process may run on beyond
 // the caller's; created at the first call, never destroyed. NULL on one processor.
 hg_team *hg_team_shared(void);
