@@ -223,9 +223,14 @@ void hg_team_end(hg_team *team) {
     atomic_store_explicit(&team->held, 0, memory_order_release);
 }
 
-// Posts a step, runs the caller's part, and waits: for every helper (`all`), or for the helpers that
-// entered the step before the caller closed it.
+// Runs a step on up to the team's size of parts: posts it, runs the caller's part, and waits for
+// every helper (`all`), or for the helpers that entered it before the caller closed it.
 static void run_step(hg_team *team, hg_team_task task, void *context, long parts, int all) {
+    if (parts > team->helpers + 1) parts = team->helpers + 1;
+    if (parts <= 1) {
+        task(context, 0, 1);
+        return;
+    }
     team->task = task;
     team->context = context;
     team->parts = parts;
@@ -247,20 +252,10 @@ static void run_step(hg_team *team, hg_team_task task, void *context, long parts
 }
 
 void hg_team_run(hg_team *team, hg_team_task task, void *context, long parts) {
-    if (parts > team->helpers + 1) parts = team->helpers + 1;
-    if (parts <= 1) {
-        task(context, 0, 1);
-        return;
-    }
     run_step(team, task, context, parts, 1);
 }
 
 void hg_team_run_claimed(hg_team *team, hg_team_task task, void *context, long parts) {
-    if (parts > team->helpers + 1) parts = team->helpers + 1;
-    if (parts <= 1) {
-        task(context, 0, 1);
-        return;
-    }
     run_step(team, task, context, parts, 0);
 }
 
