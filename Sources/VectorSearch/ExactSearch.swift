@@ -372,11 +372,9 @@ public enum ExactSearch {
             scores.withUnsafeMutableBufferPointer { scores in
                 rows.withUnsafeBufferPointer { rows in
                     let count = rows.count
-                    let team = ScanTeam.shared
-                    let parts = min(threads, count / 32, team?.size ?? 1)
-                    let shared =
-                        parts > 1
-                        && team?.run(parts: parts) { part in
+                    var shared = false
+                    if let (team, parts) = ScanTeam.split(min(threads, count / 32)) {
+                        shared = team.run(parts: parts) { part in
                             let first = count * part / parts
                             let end = count * (part + 1) / parts
                             hg_gathered_inner_products(
@@ -387,7 +385,8 @@ public enum ExactSearch {
                                 query,
                                 scores.baseAddress! + first
                             )
-                        } == true
+                        }
+                    }
                     if !shared {
                         hg_gathered_inner_products(
                             values.baseAddress,

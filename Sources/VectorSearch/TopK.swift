@@ -101,9 +101,7 @@ extension TopK {
     ) -> TopK {
         // No more than `count` rows can be kept: the heaps' arrays are allocated at that size.
         let keep = min(keep, count)
-        let team = ScanTeam.shared
-        let parts = allowed == nil ? max(1, min(threads, count / rowsPerPart, team?.size ?? 1, PartClaims.most)) : 1
-        guard parts > 1, let team else {
+        guard allowed == nil, let (team, parts) = ScanTeam.split(min(threads, count / rowsPerPart)) else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
         }
         let heaps = Slots(count: parts, repeating: TopK(k: 0))
@@ -189,6 +187,15 @@ final class ScanTeam: @unchecked Sendable {
 
     /// `nil` on one processor, or when the threads cannot be created.
     static let shared: ScanTeam? = hg_team_shared().map(ScanTeam.init)
+
+    /// The team and the number of parts to split a scan into, when `wanted` parts (threads × rows
+    /// allowing) come to more than one on this machine; `nil` otherwise, without creating the team,
+    /// so that a process that never splits a scan starts no helper thread.
+    static func split(_ wanted: Int) -> (ScanTeam, Int)? {
+        guard wanted > 1, let team = shared else { return nil }
+        let parts = min(wanted, team.size, PartClaims.most)
+        return parts > 1 ? (team, parts) : nil
+    }
 
     private init(_ pointer: OpaquePointer) {
         self.pointer = pointer
