@@ -358,11 +358,11 @@ HG_AVX2 static void value_range_avx2(const float *values, long count, float *low
     *high = tail_high;
 }
 
-// The weights are rounded once per query (hg_u8_prepare) to integers in −64…64, and each row is summed exactly in
-// integers: `vpmaddubsw` multiplies 32 codes by their weights and adds neighbours into 16 bits (at most
-// 2 · 255 · 64 = 32,640, so it never saturates), `vpmaddwd` by ones widens the pairs to 32 bits: two
-// instructions per 32 codes, where widening the codes to 16 bits first took four and made the scan
-// 1.45× slower. The rounding changes a score by at most ½ · (max |weight| / 64) · Σ codes; spread over
+// The weights are rounded once per query (hg_u8_prepare) to integers in −64…64, and each row is summed
+// exactly in integers: `vpmaddubsw` multiplies 32 codes by their weights and adds neighbours into 16
+// bits (at most 2 · 255 · 64 = 32,640, so it never saturates), `vpmaddwd` by ones widens the pairs to
+// 32 bits: two instructions per 32 codes, where widening the codes to 16 bits first took four and made
+// the scan 1.45× slower. The rounding changes a score by at most ½ · (max |weight| / 64) · Σ codes; spread over
 // the dimensions it is a noise a few times that of the codes' own quantization, which the float32
 // rescoring of the candidates removes (recall@10 stays 1.000 on the benchmark's vectors).
 enum { u8_most = 4096, u8_limit = 64 };

@@ -35,8 +35,7 @@ struct hg_team {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     atomic_int exiting;   // 1 once hg_team_destroy has begun
-    atomic_int held;      // 1 while a caller holds the team
-    atomic_int session;   // 1 while a session runs: helpers spin without a deadline
+    atomic_int held;      // 1 while a caller holds the team: helpers spin without a deadline
     atomic_long sleeping; // helpers waiting on `wake`, or about to
     atomic_ulong step;    // counts the steps posted; a helper runs each step once
     // The current step's entries: its number's low 32 bits above bit 32, `entry_closed`, and below
@@ -121,7 +120,7 @@ static void *helper_main(void *argument) {
             }
             if (atomic_load_explicit(&team->exiting, memory_order_acquire)) return NULL;
             if (turn % 64 == 63) avoid_caller(team);
-            if (atomic_load_explicit(&team->session, memory_order_acquire)) {
+            if (atomic_load_explicit(&team->held, memory_order_acquire)) {
                 idle_since = -1;
             } else if (turn % 64 == 0) {
                 const long now = monotonic_ns();
@@ -139,7 +138,7 @@ static void *helper_main(void *argument) {
         // broadcast, which the lock makes wait until this helper waits.
         pthread_mutex_lock(&team->lock);
         atomic_fetch_add(&team->sleeping, 1);
-        while (atomic_load(&team->step) == seen && !atomic_load(&team->session) && !atomic_load(&team->exiting)) {
+        while (atomic_load(&team->step) == seen && !atomic_load(&team->held) && !atomic_load(&team->exiting)) {
             pthread_cond_wait(&team->wake, &team->lock);
         }
         atomic_fetch_sub(&team->sleeping, 1);
@@ -147,7 +146,7 @@ static void *helper_main(void *argument) {
     }
 }
 
-// Wakes the sleeping helpers, if any; after a change to `step`, `session` or `exiting`.
+// Wakes the sleeping helpers, if any; after a change to `step`, `held` or `exiting`.
 static void wake_sleepers(struct hg_team *team) {
     if (atomic_load(&team->sleeping) == 0) return;
     pthread_mutex_lock(&team->lock);
@@ -168,7 +167,6 @@ hg_team *hg_team_create(long helpers) {
     pthread_cond_init(&team->wake, NULL);
     atomic_init(&team->exiting, 0);
     atomic_init(&team->held, 0);
-    atomic_init(&team->session, 0);
     atomic_init(&team->sleeping, 0);
     atomic_init(&team->step, 0);
     atomic_init(&team->entry, 0);
@@ -212,14 +210,12 @@ long hg_team_size(const hg_team *team) { return team ? team->helpers + 1 : 1; }
 int hg_team_begin(hg_team *team) {
     int expected = 0;
     if (!atomic_compare_exchange_strong(&team->held, &expected, 1)) return 0;
-    atomic_store(&team->session, 1);
     wake_sleepers(team);
     return 1;
 }
 
 void hg_team_end(hg_team *team) {
     // The helpers spin on for `linger_ns`, then sleep.
-    atomic_store_explicit(&team->session, 0, memory_order_release);
     atomic_store_explicit(&team->held, 0, memory_order_release);
 }
 
@@ -236,7 +232,9 @@ static void run_step(hg_team *team, hg_team_task task, void *context, long parts
     team->parts = parts;
     const unsigned long step = atomic_load_explicit(&team->step, memory_order_relaxed) + 1;
     atomic_store_explicit(&team->finished, 0, memory_order_relaxed);
+#if defined(__linux__) && defined(CPU_COUNT)
     atomic_store_explicit(&team->caller_cpu, sched_getcpu(), memory_order_relaxed);
+#endif
     atomic_store_explicit(&team->entry, entry_tag(step), memory_order_relaxed);
     atomic_store(&team->step, step);
     wake_sleepers(team);

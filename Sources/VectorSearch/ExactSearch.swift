@@ -321,12 +321,8 @@ public enum ExactSearch {
         nonisolated(unsafe) let filter = allowed
         DispatchQueue.concurrentPerform(iterations: groups) { group in
             for query in (queryCount * group / groups)..<(queryCount * (group + 1) / groups) {
-                var merged = TopK(k: keep)
-                for part in 0..<parts {
-                    for entry in heaps.slots[part * queryCount + query].heap where entry.score >= merged.threshold {
-                        merged.insert(row: entry.row, score: entry.score)
-                    }
-                }
+                var merged = heaps.slots[query]
+                for part in 1..<parts { merged.merge(heaps.slots[part * queryCount + query]) }
                 let hits = rescore(merged.heap.map(\.row), query: queries[query], in: matrix, k: k)
                 // Rows never kept scored at most `merged.threshold` in the first pass.
                 var proven = !merged.isFull || keep >= rows
@@ -366,37 +362,29 @@ public enum ExactSearch {
         k: Int,
         threads: Int = 1
     ) -> [ScoredRow] {
+        guard !rows.isEmpty else { return [] }
         var scores = [Float](repeating: 0, count: rows.count)
         let dimension = matrix.dimension
         matrix.storage.withUnsafeBufferPointer { values in
             scores.withUnsafeMutableBufferPointer { scores in
                 rows.withUnsafeBufferPointer { rows in
                     let count = rows.count
-                    var shared = false
-                    if let (team, parts) = ScanTeam.split(min(threads, count / 32)) {
-                        shared = team.run(parts: parts) { part in
-                            let first = count * part / parts
-                            let end = count * (part + 1) / parts
-                            hg_gathered_inner_products(
-                                values.baseAddress,
-                                dimension,
-                                rows.baseAddress! + first,
-                                end - first,
-                                query,
-                                scores.baseAddress! + first
-                            )
-                        }
-                    }
-                    if !shared {
+                    func gather(_ part: Range<Int>) {
                         hg_gathered_inner_products(
                             values.baseAddress,
                             dimension,
-                            rows.baseAddress,
-                            count,
+                            rows.baseAddress! + part.lowerBound,
+                            part.count,
                             query,
-                            scores.baseAddress
+                            scores.baseAddress! + part.lowerBound
                         )
                     }
+                    if let (team, parts) = ScanTeam.split(min(threads, count / 32)),
+                        team.run(parts: parts, { gather((count * $0 / parts)..<(count * ($0 + 1) / parts)) })
+                    {
+                        return
+                    }
+                    gather(0..<count)
                 }
             }
         }

@@ -73,6 +73,14 @@ struct TopK {
         }
     }
 
+    /// Offers every row `other` keeps, as if this heap had scanned its rows too: the result keeps the
+    /// best of both (the merge of the parts of a shared scan).
+    mutating func merge(_ other: TopK) {
+        for entry in other.heap where entry.score >= threshold {
+            insert(row: entry.row, score: entry.score)
+        }
+    }
+
     /// The kept rows, best first.
     func sorted() -> [ScoredRow] {
         heap.sorted { Self.worse($1, $0) }
@@ -112,13 +120,9 @@ extension TopK {
         guard shared else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
         }
-        // The first part's heap, offered the others' entries: those at or below its worst stay out.
+        // The first part's heap, offered the others' entries: those below its worst stay out.
         var merged = heaps.slots[0]
-        for part in 1..<parts {
-            for entry in heaps.slots[part].heap where entry.score >= merged.threshold {
-                merged.insert(row: entry.row, score: entry.score)
-            }
-        }
+        for part in 1..<parts { merged.merge(heaps.slots[part]) }
         return merged
     }
 

@@ -238,8 +238,9 @@ def build(results, out, note, readme=None):
                      f"{'–' if int8_bandwidth is None else f'{int8_bandwidth:.1f}'} | {o['sgemm_gflops']:.1f} | "
                      f"{'–' if bf16 is None else f'{bf16:.1f}'} | {o.get('batch_products', 'float32')} | {rescanned} |")
 
+    targets = target_lines(ours, peers, keys)
     lines += ["", "## Targets", ""]
-    lines += target_lines(ours, peers, keys)
+    lines += targets
 
     if ingest:
         lines += ["", "## Ingest and index (hashing embedder)", ""]
@@ -253,7 +254,7 @@ def build(results, out, note, readme=None):
     open(out + ".md", "w").write(text)
     if readme:
         stamp = (note or "").splitlines()[0] if note else ""
-        update_readme(readme, summary + ["", "Targets: " + "; ".join(t.lstrip("- ") for t in target_lines(ours, peers, keys))], stamp)
+        update_readme(readme, summary + ["", "Targets: " + "; ".join(t.lstrip("- ") for t in targets)], stamp)
     print(text)
     draw(chart, out + ".png")
 
