@@ -364,33 +364,42 @@ public enum ExactSearch {
     ) -> [ScoredRow] {
         guard !rows.isEmpty else { return [] }
         var scores = [Float](repeating: 0, count: rows.count)
-        let dimension = matrix.dimension
-        matrix.storage.withUnsafeBufferPointer { values in
-            scores.withUnsafeMutableBufferPointer { scores in
-                rows.withUnsafeBufferPointer { rows in
-                    let count = rows.count
-                    func gather(_ part: Range<Int>) {
-                        hg_gathered_inner_products(
-                            values.baseAddress,
-                            dimension,
-                            rows.baseAddress! + part.lowerBound,
-                            part.count,
-                            query,
-                            scores.baseAddress! + part.lowerBound
-                        )
-                    }
-                    if let (team, parts) = ScanTeam.split(min(threads, count / 32)),
-                        team.run(parts: parts, { gather((count * $0 / parts)..<(count * ($0 + 1) / parts)) })
-                    {
-                        return
-                    }
-                    gather(0..<count)
+        scores.withUnsafeMutableBufferPointer { scores in
+            rows.withUnsafeBufferPointer { rows in
+                let count = rows.count
+                func gather(_ part: Range<Int>) {
+                    gatheredScores(
+                        UnsafeBufferPointer(rebasing: rows[part]),
+                        query: query,
+                        in: matrix,
+                        into: scores.baseAddress! + part.lowerBound
+                    )
                 }
+                if let (team, parts) = ScanTeam.split(min(threads, count / 32)),
+                    team.run(parts: parts, { gather((count * $0 / parts)..<(count * ($0 + 1) / parts)) })
+                {
+                    return
+                }
+                gather(0..<count)
             }
         }
         var rescored = TopK(k: min(k, rows.count))
         for (row, score) in zip(rows, scores) { rescored.insert(row: row, score: score) }
         return rescored.sorted()
+    }
+
+    /// Writes the float32 inner product of each of `rows` with `query` to `scores`: the rescoring
+    /// kernel, whose score for a row is the same whatever rows come with it.
+    static func gatheredScores(
+        _ rows: UnsafeBufferPointer<Int>,
+        query: [Float],
+        in matrix: VectorMatrix,
+        into scores: UnsafeMutablePointer<Float>
+    ) {
+        guard let first = rows.baseAddress, !rows.isEmpty else { return }
+        matrix.storage.withUnsafeBufferPointer { values in
+            hg_gathered_inner_products(values.baseAddress, matrix.dimension, first, rows.count, query, scores)
+        }
     }
 
     /// The best of five timed `cblas_sgemm` calls of an (m×k) by (n×k)ᵀ product, in GFLOP/s

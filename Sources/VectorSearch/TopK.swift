@@ -19,6 +19,9 @@ struct TopK {
     /// The kept rows, in heap order.
     var heap: [ScoredRow] { (0..<count).map { ScoredRow(row: rows[$0], score: scores[$0]) } }
 
+    /// The worst kept row, or nil when none is kept.
+    var worst: ScoredRow? { count > 0 ? ScoredRow(row: rows[0], score: scores[0]) : nil }
+
     /// Whether `a` ranks below `b`: lower score, or equal score and higher row.
     @inline(__always)
     static func worse(_ a: ScoredRow, _ b: ScoredRow) -> Bool {
@@ -38,6 +41,20 @@ struct TopK {
         scores.withUnsafeMutableBufferPointer { scores in
             rows.withUnsafeMutableBufferPointer { rows in
                 updated = hg_heap_push(scores.baseAddress, rows.baseAddress, filled, k, score, row)
+            }
+        }
+        count = updated
+    }
+
+    /// Offers each of `entries`, in one pass over the heap's arrays.
+    mutating func insert(contentsOf entries: [ScoredRow]) {
+        let k = k
+        var updated = count
+        scores.withUnsafeMutableBufferPointer { scores in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for entry in entries {
+                    updated = hg_heap_push(scores.baseAddress, rows.baseAddress, updated, k, entry.score, entry.row)
+                }
             }
         }
         count = updated
@@ -76,8 +93,33 @@ struct TopK {
     /// Offers every row `other` keeps, as if this heap had scanned its rows too: the result keeps the
     /// best of both (the merge of the parts of a shared scan).
     mutating func merge(_ other: TopK) {
-        for entry in other.heap where entry.score >= threshold {
-            insert(row: entry.row, score: entry.score)
+        let (k, offered) = (k, other.count)
+        var updated = count
+        scores.withUnsafeMutableBufferPointer { scores in
+            rows.withUnsafeMutableBufferPointer { rows in
+                other.withKept { otherScores, otherRows in
+                    for index in 0..<offered {
+                        updated = hg_heap_push(
+                            scores.baseAddress,
+                            rows.baseAddress,
+                            updated,
+                            k,
+                            otherScores[index],
+                            otherRows[index]
+                        )
+                    }
+                }
+            }
+        }
+        count = updated
+    }
+
+    /// Calls `body` with the kept scores and rows, in heap order.
+    func withKept<Result>(_ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Int>) -> Result) -> Result {
+        scores.withUnsafeBufferPointer { scores in
+            rows.withUnsafeBufferPointer { rows in
+                body(UnsafeBufferPointer(rebasing: scores[0..<count]), UnsafeBufferPointer(rebasing: rows[0..<count]))
+            }
         }
     }
 
@@ -97,7 +139,9 @@ extension TopK {
     /// each part into its own heap, merged at the end. A thread that finishes its part takes any part
     /// that no thread has begun, so a helper that is late (asleep when the scan begins) costs nothing
     /// but the parts it would have taken. A filter, or a team held by another scan, keeps the scan on
-    /// the calling thread.
+    /// the calling thread. `eachPart(part, heap)`, when given, runs on the thread that scanned a part
+    /// of a split scan, with that part's heap, before the merge (it is not called when the scan did
+    /// not split): work on a part's candidates that the threads can share.
     static func scanned(
         rows count: Int,
         blockRows: Int,
@@ -105,6 +149,7 @@ extension TopK {
         allowed: ((Int) -> Bool)?,
         threads: Int,
         rowsPerPart: Int,
+        eachPart: ((_ part: Int, _ heap: TopK) -> Void)? = nil,
         score: (_ first: Int, _ rows: Int, _ into: UnsafeMutablePointer<Float>) -> Void
     ) -> TopK {
         // No more than `count` rows can be kept: the heaps' arrays are allocated at that size.
@@ -116,12 +161,15 @@ extension TopK {
         let shared = team.run(parts: parts) { part in
             let range = (count * part / parts)..<(count * (part + 1) / parts)
             heaps.slots[part] = blocks(range, blockRows: blockRows, keep: keep, allowed: nil, score: score)
+            eachPart?(part, heaps.slots[part])
         }
         guard shared else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
         }
-        // The first part's heap, offered the others' entries: those below its worst stay out.
-        var merged = heaps.slots[0]
+        // The first part's heap, offered the others' entries: those below its worst stay out. Moved
+        // out of its slot, so that its arrays are not shared and the merge copies nothing.
+        var merged = heaps.slots.move()
+        heaps.slots.initialize(to: TopK(k: 0))
         for part in 1..<parts { merged.merge(heaps.slots[part]) }
         return merged
     }

@@ -8,7 +8,7 @@ import VectorSearch
 ///
 /// Usage: `search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]
 /// [--single N] [--warmup N] [--gap-ms MS] [--k K] [--skip-batch 1024] [--bandwidth-mib M]
-/// [--batch-products P]`.
+/// [--batch-products P] [--rescore-factor F]`.
 /// Files are little-endian float32, N×d row-major; the truth file is little-endian int32, one row
 /// of at least `k` best row indices per query (best first).
 @main
@@ -99,12 +99,14 @@ struct SearchBench {
         let quantizeStart = DispatchTime.now().uptimeNanoseconds
         let quantized = QuantizedMatrix(matrix)
         report["int8_build_seconds"] = Double(DispatchTime.now().uptimeNanoseconds - quantizeStart) / 1e9
+        report["int8_rescore_factor"] = options.rescoreFactor
         for q in 0..<min(options.warmup, queries.count) {
             _ = QuantizedSearch.topK(
                 query: queries[q],
                 quantized: quantized,
                 exact: matrix,
                 k: k,
+                rescoreFactor: options.rescoreFactor,
                 threads: options.threads
             )
         }
@@ -122,6 +124,7 @@ struct SearchBench {
                 quantized: quantized,
                 exact: matrix,
                 k: k,
+                rescoreFactor: options.rescoreFactor,
                 threads: options.threads
             )
             int8Times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
