@@ -281,12 +281,12 @@ HG_AVX2 static void inner_products_avx2(const float *matrix, long rows, long dim
 
 HG_AVX2 static void gathered_inner_products_avx2(const float *matrix, long dimension, const long *rows,
                                                 long count, const float *query, float *scores) {
-    enum { ahead = 8 };
+    enum { ahead = 24 };
     const long bytes = dimension * (long)sizeof(float);
     for (long i = 0; i < count + ahead; i++) {
         if (i < count) {
             const char *line = (const char *)(matrix + rows[i] * dimension);
-            for (long offset = 0; offset < bytes; offset += 64) _mm_prefetch(line + offset, _MM_HINT_T0);
+            for (long offset = 0; offset < bytes; offset += 64) _mm_prefetch(line + offset, _MM_HINT_T1);
         }
         if (i >= ahead) {
             inner_products_avx2(matrix + rows[i - ahead] * dimension, 1, dimension, query, scores + i - ahead);
@@ -443,6 +443,62 @@ HG_VNNI static void u8_rows_vnni(const uint8_t *codes, long rows, long dimension
         for (; j < dimension; j++) sum += (long)integers[j] * code[j];
         scores[row] = offset + step * (float)sum;
     }
+}
+
+// Four rows at a time with 512-bit `vpdpbusd`: each 64 weights are loaded once for the four rows, and
+// one horizontal reduction serves them all. From the caches it is faster than a row at a time (a
+// 1 MB block of 2,600 rows of 384: 3.9 against 4.8 ns a row on this machine; 4.1 against 4.5 at
+// 2–4 MB), from memory slower even with the prefetch below (100k rows: 11.8 against 10.0 ns), so it
+// runs only for a query that asks for it (`hg_u8_query.cached`). The integer sums are the same.
+HG_VNNI static void u8_rows_vnni4(const uint8_t *codes, long rows, long dimension, const int8_t *integers,
+                                  float step, float offset, float *scores) {
+    enum { ahead = 3072 };
+    long row = 0;
+    for (; row + 4 <= rows; row += 4) {
+        const uint8_t *c0 = codes + row * dimension, *c1 = c0 + dimension, *c2 = c1 + dimension,
+                      *c3 = c2 + dimension;
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+        long j = 0;
+        for (; j + 64 <= dimension; j += 64) {
+            // The four rows' share of the lines `ahead` bytes on (a prefetch never faults).
+            const char *fetch = (const char *)c0 + ahead + 4 * j;
+            _mm_prefetch(fetch, _MM_HINT_T0);
+            _mm_prefetch(fetch + 64, _MM_HINT_T0);
+            _mm_prefetch(fetch + 128, _MM_HINT_T0);
+            _mm_prefetch(fetch + 192, _MM_HINT_T0);
+            const __m512i weights = _mm512_loadu_si512(integers + j);
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_loadu_si512(c0 + j), weights);
+            a1 = _mm512_dpbusd_epi32(a1, _mm512_loadu_si512(c1 + j), weights);
+            a2 = _mm512_dpbusd_epi32(a2, _mm512_loadu_si512(c2 + j), weights);
+            a3 = _mm512_dpbusd_epi32(a3, _mm512_loadu_si512(c3 + j), weights);
+        }
+        __m256i b0 = _mm256_add_epi32(_mm512_castsi512_si256(a0), _mm512_extracti64x4_epi64(a0, 1));
+        __m256i b1 = _mm256_add_epi32(_mm512_castsi512_si256(a1), _mm512_extracti64x4_epi64(a1, 1));
+        __m256i b2 = _mm256_add_epi32(_mm512_castsi512_si256(a2), _mm512_extracti64x4_epi64(a2, 1));
+        __m256i b3 = _mm256_add_epi32(_mm512_castsi512_si256(a3), _mm512_extracti64x4_epi64(a3, 1));
+        if (j + 32 <= dimension) {
+            const __m256i weights = _mm256_loadu_si256((const __m256i *)(integers + j));
+            b0 = _mm256_dpbusd_epi32(b0, _mm256_loadu_si256((const __m256i *)(c0 + j)), weights);
+            b1 = _mm256_dpbusd_epi32(b1, _mm256_loadu_si256((const __m256i *)(c1 + j)), weights);
+            b2 = _mm256_dpbusd_epi32(b2, _mm256_loadu_si256((const __m256i *)(c2 + j)), weights);
+            b3 = _mm256_dpbusd_epi32(b3, _mm256_loadu_si256((const __m256i *)(c3 + j)), weights);
+            j += 32;
+        }
+        // Lane r of the 128-bit result: row r's sum.
+        const __m256i pairs = _mm256_hadd_epi32(_mm256_hadd_epi32(b0, b1), _mm256_hadd_epi32(b2, b3));
+        int32_t sums[4];
+        _mm_storeu_si128((__m128i *)sums,
+                         _mm_add_epi32(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1)));
+        for (; j < dimension; j++) {
+            sums[0] += integers[j] * c0[j];
+            sums[1] += integers[j] * c1[j];
+            sums[2] += integers[j] * c2[j];
+            sums[3] += integers[j] * c3[j];
+        }
+        // The same expression as the one-row kernel's, so the same rounding.
+        for (int r = 0; r < 4; r++) scores[row + r] = offset + step * (float)sums[r];
+    }
+    if (row < rows) u8_rows_vnni(codes + row * dimension, rows - row, dimension, integers, step, offset, scores + row);
 }
 
 // Blocks of 4 rows of w by 3 rows of x: 12 accumulators, 7 loads per 12 fused multiply-adds. The loop
@@ -659,6 +715,7 @@ void hg_layer_norm(float *matrix, long rows, long width, const float *weight, co
 void hg_u8_prepare(const float *weights, long dimension, hg_u8_query *query) {
     query->step = 0;
     query->integral = 0;
+    query->cached = 0;
 #ifdef HG_HAVE_AVX2_BUILD
     // Above 4,096 dimensions the portable body runs, on the float weights.
     if (hg_kernels_vectorized() && dimension <= u8_most) {
@@ -672,7 +729,9 @@ void hg_u8_scores_prepared(const uint8_t *codes, long rows, long dimension, cons
                            const hg_u8_query *query, float offset, float *scores) {
 #ifdef HG_HAVE_AVX2_BUILD
     if (query->integral) {
-        if (kernels_vnni()) {
+        if (kernels_vnni() && query->cached) {
+            u8_rows_vnni4(codes, rows, dimension, query->integers, query->step, offset, scores);
+        } else if (kernels_vnni()) {
             u8_rows_vnni(codes, rows, dimension, query->integers, query->step, offset, scores);
         } else {
             u8_rows_avx2(codes, rows, dimension, query->integers, query->step, offset, scores);

@@ -4,6 +4,8 @@ import CKernels
 public enum QuantizedSearch {
     /// Wanted rows that each bring `rescoreFactor − 1` extra candidates.
     static let marginRows = 32
+    /// The largest codes scanned with the kernel for codes in the caches.
+    static let cachedCodeBytes = 4 << 20
     /// Candidates kept per wanted row by default: twice `k` (up to `k + 32`). With `k` alone,
     /// recall@10 against exact was 0.963–0.989 on the benchmark's vectors; with twice `k` it was
     /// 1.000 on all of them (10k to 1M random unit vectors and SciFact's MiniLM vectors, 300–1,024
@@ -57,6 +59,10 @@ public enum QuantizedSearch {
         let prepared = UnsafeMutablePointer<hg_u8_query>.allocate(capacity: 1)
         defer { prepared.deallocate() }
         hg_u8_prepare(weights, dimension, prepared)
+        // Codes of up to 4 MiB (10k rows of 384) are scanned four rows at a time (`cached`), faster
+        // where they stay in the caches between queries; larger ones stream from memory, where the
+        // one-row kernel is faster.
+        prepared.pointee.cached = quantized.codes.count <= Self.cachedCodeBytes ? 1 : 0
         let wanted = k + (max(1, rescoreFactor) - 1) * min(k, Self.marginRows)
         // A split scan's threads each rescore their own part's candidates before the merge, so the
         // gathers are shared and no second hand-off to the team is needed; the merged heap's worst

@@ -183,16 +183,15 @@ extension TopK {
         score: (Int, Int, UnsafeMutablePointer<Float>) -> Void
     ) -> TopK {
         var top = TopK(k: keep)
-        // No larger than the range: a part of 2,600 rows need not zero a buffer of 8,192.
-        var block = [Float](repeating: 0, count: min(blockRows, range.count))
-        block.withUnsafeMutableBufferPointer { block in
-            var first = range.lowerBound
-            while first < range.upperBound {
-                let rows = min(blockRows, range.upperBound - first)
-                score(first, rows, block.baseAddress!)
-                top.offer(block.baseAddress!, count: rows, firstRow: first, allowed: allowed)
-                first += rows
-            }
+        // No larger than the range, and not zeroed: `score` writes every value offered.
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: max(1, min(blockRows, range.count)))
+        defer { block.deallocate() }
+        var first = range.lowerBound
+        while first < range.upperBound {
+            let rows = min(blockRows, range.upperBound - first)
+            score(first, rows, block)
+            top.offer(block, count: rows, firstRow: first, allowed: allowed)
+            first += rows
         }
         return top
     }

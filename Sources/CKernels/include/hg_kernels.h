@@ -34,6 +34,10 @@ void hg_u8_scores(const uint8_t *codes, long rows, long dimension, const float *
 typedef struct hg_u8_query {
     float step;   // an integer sum times `step` is the weighted sum
     int integral; // 1 when `integers` holds the weights
+    // 0 after hg_u8_prepare; a caller whose codes are likely in the caches (a small matrix) may set it
+    // to 1, for a kernel that scores four rows at a time where AVX-512 VNNI runs: the same scores,
+    // faster from the caches and slower from memory.
+    int cached;
     int8_t integers[4096];
 } hg_u8_query;
 void hg_u8_prepare(const float *weights, long dimension, hg_u8_query *query);
@@ -48,7 +52,9 @@ void hg_inner_products(const float *matrix, long rows, long dimension, const flo
 
 // scores[i] = Σ_j matrix[rows[i] · dimension + j] · query[j], for i in 0..<count: scattered rows, such as
 // the candidates of an approximate scan to rescore. The AVX2 build prefetches every line of the row
-// eight places ahead, so that the rows' misses overlap instead of following one another.
+// 24 places ahead into L2, so that the rows' misses overlap instead of following one another: 20 rows
+// of 384 numbers took 3.3–3.7 µs from memory and 1.2–1.3 µs from L3 that way, against 6.0–6.5 and
+// 2.2–4.4 prefetched into L1 eight rows ahead, where the core holds fewer misses in flight.
 void hg_gathered_inner_products(const float *matrix, long dimension, const long *rows, long count,
                                 const float *query, float *scores);
 
