@@ -107,3 +107,15 @@ long hg_heap_offer(float *scores, long *rows, long count, long keep, const float
         }
     }
 }
+
+void hg_heap_sort(float *scores, long *rows, long count) {
+    for (long end = count - 1; end > 0; end--) {
+        const float score = scores[0];
+        const long row = rows[0];
+        scores[0] = scores[end];
+        rows[0] = rows[end];
+        scores[end] = score;
+        rows[end] = row;
+        sift_down(scores, rows, end, 0);
+    }
+}

@@ -125,7 +125,10 @@ struct TopK {
 
     /// The kept rows, best first.
     func sorted() -> [ScoredRow] {
-        heap.sorted { Self.worse($1, $0) }
+        var scores = Array(scores.prefix(count))
+        var rows = Array(rows.prefix(count))
+        hg_heap_sort(&scores, &rows, count)
+        return (0..<count).map { ScoredRow(row: rows[$0], score: scores[$0]) }
     }
 }
 

@@ -383,8 +383,8 @@ struct SeededVectors {
         #expect(hg_first_at_least(values, count + 1, 0) == count + 1, "NaN is never at or above")
     }
 
-    /// The C heap fed block by block in row order keeps exactly the best `keep` entries (higher score
-    /// first, the lower row first among equal scores), NaNs never: values on a few levels (ties
+    /// The C heap fed block by block in row order keeps exactly the best `keep` entries, and its sort
+    /// returns them in order (higher score first, the lower row first among equal scores), NaNs never: values on a few levels (ties
     /// everywhere, as quantized scores have), blocks large enough for the block bound and small
     /// ones, and heaps that fill in the middle of a block.
     @Test(arguments: [1, 10, 80])
@@ -406,8 +406,9 @@ struct SeededVectors {
                     }
                     first += size
                 }
+                // Sorted by the heap's own sort, best first.
+                hg_heap_sort(&scores, &rows, filled)
                 let kept = (0..<filled).map { ScoredRow(row: rows[$0], score: scores[$0]) }
-                    .sorted { $0.score > $1.score || ($0.score == $1.score && $0.row < $1.row) }
                 let expected = values.enumerated().filter { !$0.element.isNaN }
                     .map { ScoredRow(row: $0.offset, score: $0.element) }
                     .sorted { $0.score > $1.score || ($0.score == $1.score && $0.row < $1.row) }

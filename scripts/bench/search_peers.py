@@ -245,7 +245,8 @@ def peers(args):
         index.train(base)
         if refine:
             refined = faiss.IndexRefineFlat(index)
-            refined.k_factor = 8
+            # 2k candidates rescored, as ours keep for k <= 32 (QuantizedSearch.defaultRescoreFactor).
+            refined.k_factor = 2
             refined.add(base)
             keep_alive.append(index)  # the refined index does not own the wrapped one
             return refined

@@ -81,6 +81,9 @@ void hg_value_range(const float *values, long count, float *low, float *high);
 // score, which could not enter, is skipped too.
 long hg_heap_push(float *scores, long *rows, long count, long keep, float score, long row);
 long hg_heap_offer(float *scores, long *rows, long count, long keep, const float *values, long n, long first_row);
+// Sorts a heap of `count` entries in place, best first (a heap sort: the worst is moved to the end,
+// the heap shrinks by one, again), in the same order as above, ties broken by the lower row.
+void hg_heap_sort(float *scores, long *rows, long count);
 
 // The portable builds of the same kernels, whatever the processor (the reference in tests).
 void hg_softmax_rows_portable(float *matrix, long rows, long width);
