@@ -29,6 +29,8 @@ struct BenchOptions {
     var tileRows: Int?
     /// Size of the buffer read to measure the memory bandwidth.
     var bandwidthMiB = 1_024
+    /// Rounds in which exact and int8 single queries alternate (`--rounds`).
+    var rounds = 5
     /// Candidates the int8 scan keeps per wanted row (`QuantizedSearch`'s `rescoreFactor`).
     var rescoreFactor = QuantizedSearch.defaultRescoreFactor
     /// How batches compute their first scores (`--batch-products bfloat16|float32`), by default the
@@ -68,6 +70,7 @@ struct BenchOptions {
             case "--tile-rows": tileRows = try number()
             case "--bandwidth-mib": bandwidthMiB = try number()
             case "--rescore-factor": rescoreFactor = try number()
+            case "--rounds": rounds = try number()
             case "--batch-products":
                 guard let products = ExactSearch.BatchProducts(rawValue: try value()) else {
                     throw BenchError("--batch-products is bfloat16 or float32")
@@ -80,8 +83,8 @@ struct BenchOptions {
         guard !vectors.isEmpty, !queries.isEmpty, dimension > 0 else {
             throw BenchError("usage: search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]")
         }
-        guard threads >= 1, k >= 1, (tileRows ?? 1) >= 1, rescoreFactor >= 1 else {
-            throw BenchError("threads, k, tile rows and the rescore factor must be positive")
+        guard threads >= 1, k >= 1, (tileRows ?? 1) >= 1, rescoreFactor >= 1, rounds >= 1 else {
+            throw BenchError("threads, k, tile rows, the rescore factor and rounds must be positive")
         }
     }
 }
