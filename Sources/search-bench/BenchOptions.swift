@@ -37,6 +37,15 @@ struct BenchOptions {
     /// fastest the processor has.
     var batchProducts = ExactSearch.BatchProducts.fastest
 
+    static let usage = """
+        usage: search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--name NAME] [--threads T]
+                            [--single N] [--warmup N] [--rounds R] [--gap-ms MS] [--k K] [--skip-batch 64|1024]
+                            [--tile-rows R] [--bandwidth-mib M] [--batch-products bfloat16|float32]
+                            [--rescore-factor F]
+        Files are little-endian float32, N×d row-major; the truth file is little-endian int32, one row of
+        at least k best row indices per query. Prints one JSON object (see docs/benchmarks.md).
+        """
+
     /// Parses `--name value` pairs.
     init(arguments: [String]) throws {
         var index = 0
@@ -81,7 +90,7 @@ struct BenchOptions {
             index += 1
         }
         guard !vectors.isEmpty, !queries.isEmpty, dimension > 0 else {
-            throw BenchError("usage: search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]")
+            throw BenchError("--vectors, --queries and --dim are required")
         }
         guard threads >= 1, k >= 1, (tileRows ?? 1) >= 1, rescoreFactor >= 1, rounds >= 1 else {
             throw BenchError("threads, k, tile rows, the rescore factor and rounds must be positive")

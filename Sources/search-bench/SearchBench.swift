@@ -13,8 +13,28 @@ import VectorSearch
 /// of at least `k` best row indices per query (best first).
 @main
 struct SearchBench {
-    static func main() throws {
-        let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.contains("--help") || arguments.contains("-h") {
+            print(BenchOptions.usage)
+            return
+        }
+        let options: BenchOptions
+        do {
+            options = try BenchOptions(arguments: arguments)
+        } catch {
+            FileHandle.standardError.write(Data("search-bench: \(error)\n\(BenchOptions.usage)\n".utf8))
+            exit(2)
+        }
+        do {
+            try run(options)
+        } catch {
+            FileHandle.standardError.write(Data("search-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    private static func run(_ options: BenchOptions) throws {
         hg_blas_set_threads(Int32(options.threads))
         let vectors = try RawFile.floats(at: options.vectors)
         let queryValues = try RawFile.floats(at: options.queries)
