@@ -67,7 +67,7 @@ public enum QuantizedSearch {
         // A split scan's threads each rescore their own part's candidates before the merge, so the
         // gathers are shared and no second hand-off to the team is needed; the merged heap's worst
         // candidate then marks which of them one thread would have rescored.
-        let parts = Slots<[Candidate]?>(count: PartClaims.most, repeating: nil)
+        let parts = Slots<[Candidate]?>(count: max(1, min(threads, PartClaims.most)), repeating: nil)
         // Blocks of 8,192 rows: the first block of each part sets the heap's bar from its own values
         // at once (see `hg_heap_offer`), so the larger it is, the fewer values pass through the heap
         // (10k rows on one thread: 17 µs in the heap with blocks of 1,024, 9.6 with 8,192).

@@ -46,14 +46,20 @@ struct TopK {
         count = updated
     }
 
-    /// Offers each of `entries`, in one pass over the heap's arrays.
+    /// Offers each of `entries`.
     mutating func insert(contentsOf entries: [ScoredRow]) {
+        push(entries.count) { (entries[$0].score, entries[$0].row) }
+    }
+
+    /// Offers `offered` entries, the i-th given by `entry(i)`, in one pass over the heap's arrays.
+    private mutating func push(_ offered: Int, _ entry: (Int) -> (score: Float, row: Int)) {
         let k = k
         var updated = count
         scores.withUnsafeMutableBufferPointer { scores in
             rows.withUnsafeMutableBufferPointer { rows in
-                for entry in entries {
-                    updated = hg_heap_push(scores.baseAddress, rows.baseAddress, updated, k, entry.score, entry.row)
+                for index in 0..<offered {
+                    let (score, row) = entry(index)
+                    updated = hg_heap_push(scores.baseAddress, rows.baseAddress, updated, k, score, row)
                 }
             }
         }
@@ -93,25 +99,7 @@ struct TopK {
     /// Offers every row `other` keeps, as if this heap had scanned its rows too: the result keeps the
     /// best of both (the merge of the parts of a shared scan).
     mutating func merge(_ other: TopK) {
-        let (k, offered) = (k, other.count)
-        var updated = count
-        scores.withUnsafeMutableBufferPointer { scores in
-            rows.withUnsafeMutableBufferPointer { rows in
-                other.withKept { otherScores, otherRows in
-                    for index in 0..<offered {
-                        updated = hg_heap_push(
-                            scores.baseAddress,
-                            rows.baseAddress,
-                            updated,
-                            k,
-                            otherScores[index],
-                            otherRows[index]
-                        )
-                    }
-                }
-            }
-        }
-        count = updated
+        other.withKept { scores, rows in push(scores.count) { (scores[$0], rows[$0]) } }
     }
 
     /// Calls `body` with the kept scores and rows, in heap order.
