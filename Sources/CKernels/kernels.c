@@ -729,10 +729,9 @@ void hg_u8_scores_prepared(const uint8_t *codes, long rows, long dimension, cons
                            const hg_u8_query *query, float offset, float *scores) {
 #ifdef HG_HAVE_AVX2_BUILD
     if (query->integral) {
-        if (kernels_vnni() && query->cached) {
-            u8_rows_vnni4(codes, rows, dimension, query->integers, query->step, offset, scores);
-        } else if (kernels_vnni()) {
-            u8_rows_vnni(codes, rows, dimension, query->integers, query->step, offset, scores);
+        if (kernels_vnni()) {
+            (query->cached ? u8_rows_vnni4 : u8_rows_vnni)(codes, rows, dimension, query->integers, query->step,
+                                                           offset, scores);
         } else {
             u8_rows_avx2(codes, rows, dimension, query->integers, query->step, offset, scores);
         }

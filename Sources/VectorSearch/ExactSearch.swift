@@ -321,8 +321,7 @@ public enum ExactSearch {
         nonisolated(unsafe) let filter = allowed
         DispatchQueue.concurrentPerform(iterations: groups) { group in
             for query in (queryCount * group / groups)..<(queryCount * (group + 1) / groups) {
-                var merged = heaps.slots[query]
-                for part in 1..<parts { merged.merge(heaps.slots[part * queryCount + query]) }
+                let merged = TopK.merged(heaps, at: stride(from: query, to: parts * queryCount, by: queryCount))
                 let hits = rescore(merged.heap.map(\.row), query: queries[query], in: matrix, k: k)
                 // Rows never kept scored at most `merged.threshold` in the first pass.
                 var proven = !merged.isFull || keep >= rows
@@ -383,9 +382,7 @@ public enum ExactSearch {
                 gather(0..<count)
             }
         }
-        var rescored = TopK(k: min(k, rows.count))
-        for (row, score) in zip(rows, scores) { rescored.insert(row: row, score: score) }
-        return rescored.sorted()
+        return TopK.best(k, of: zip(rows, scores).map { ScoredRow(row: $0, score: $1) })
     }
 
     /// Writes the float32 inner product of each of `rows` with `query` to `scores`: the rescoring

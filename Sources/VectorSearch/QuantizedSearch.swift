@@ -107,9 +107,7 @@ public enum QuantizedSearch {
                 kept.append(ScoredRow(row: entry.approximate.row, score: entry.exact))
             }
         }
-        var top = TopK(k: min(k, kept.count))
-        top.insert(contentsOf: kept)
-        return top.sorted()
+        return TopK.best(k, of: kept)
     }
 
     /// A candidate of the quantized scan: its row and approximate score, and its float32 score.

@@ -111,6 +111,25 @@ struct TopK {
         }
     }
 
+    /// The `k` best of `entries`, best first.
+    static func best(_ k: Int, of entries: [ScoredRow]) -> [ScoredRow] {
+        var top = TopK(k: min(k, entries.count))
+        top.insert(contentsOf: entries)
+        return top.sorted()
+    }
+
+    /// The heaps of `heaps` at `indices` (at least one) merged: the first is moved out of its slot,
+    /// which is left holding an empty heap, so that its arrays are not shared and the merge copies
+    /// nothing; then it is offered the others' entries, those below its worst staying out.
+    static func merged(_ heaps: Slots<TopK>, at indices: some Sequence<Int>) -> TopK {
+        var rest = indices.makeIterator()
+        guard let first = rest.next() else { preconditionFailure("no heap to merge") }
+        var merged = (heaps.slots + first).move()
+        (heaps.slots + first).initialize(to: TopK(k: 0))
+        while let index = rest.next() { merged.merge(heaps.slots[index]) }
+        return merged
+    }
+
     /// The kept rows, best first.
     func sorted() -> [ScoredRow] {
         var scores = Array(scores.prefix(count))
@@ -157,12 +176,7 @@ extension TopK {
         guard shared else {
             return blocks(0..<count, blockRows: blockRows, keep: keep, allowed: allowed, score: score)
         }
-        // The first part's heap, offered the others' entries: those below its worst stay out. Moved
-        // out of its slot, so that its arrays are not shared and the merge copies nothing.
-        var merged = heaps.slots.move()
-        heaps.slots.initialize(to: TopK(k: 0))
-        for part in 1..<parts { merged.merge(heaps.slots[part]) }
-        return merged
+        return merged(heaps, at: 0..<parts)
     }
 
     /// The `keep` best rows of one range, scored block by block on the calling thread.

@@ -6,11 +6,7 @@ import VectorSearch
 /// `search-bench`: times the exact and int8 searches of `VectorSearch` on raw float32 files and
 /// measures the machine's limits (memory bandwidth, sgemm rate); prints one JSON object.
 ///
-/// Usage: `search-bench --vectors FILE --queries FILE --dim D [--truth FILE] [--threads T]
-/// [--single N] [--warmup N] [--gap-ms MS] [--k K] [--skip-batch 1024] [--bandwidth-mib M]
-/// [--batch-products P] [--rescore-factor F] [--rounds R]`.
-/// Files are little-endian float32, N×d row-major; the truth file is little-endian int32, one row
-/// of at least `k` best row indices per query (best first).
+/// Usage: ``BenchOptions/usage`` (`search-bench --help`).
 @main
 struct SearchBench {
     static func main() {
@@ -99,7 +95,6 @@ struct SearchBench {
         report["bandwidth_before_gbs"] = before
         report["bandwidth_after_gbs"] = after
         report["bandwidth_gbs"] = max(before, after)
-        report["int8_bandwidth_gbs"] = max(before, after)
         report["exact_single"] = exactRun.latency(truth: truth)
         report["int8_single"] = int8Run.latency(truth: truth)
 
@@ -182,6 +177,6 @@ struct SingleQueries {
 
     /// p50/p99, and the recall against the truth of the same queries.
     func latency(truth: [[Int]]?) -> [String: Any] {
-        Stats.latency(times, recall: truth.map { Stats.recall(hits, Array($0.prefix(hits.count))) })
+        Stats.latency(times, recall: truth.map { Stats.recall(hits, $0) })
     }
 }

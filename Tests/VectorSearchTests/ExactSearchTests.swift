@@ -175,7 +175,7 @@ struct SeededVectors {
     }
 
     /// A split scan's threads rescore their own parts' candidates, more than one thread rescores; the
-    /// hits must still be the ones thread alone finds, scores included. With one candidate per wanted
+    /// hits must still be the ones one thread finds, scores included. With one candidate per wanted
     /// row, where the rescoring changes most hits, a thread that kept a candidate from outside the
     /// merged heap would return better hits than one thread does. The last case has 2 parts of 2,048
     /// rows, each kept whole.
@@ -384,9 +384,9 @@ struct SeededVectors {
     }
 
     /// The C heap fed block by block in row order keeps exactly the best `keep` entries, and its sort
-    /// returns them in order (higher score first, the lower row first among equal scores), NaNs never: values on a few levels (ties
-    /// everywhere, as quantized scores have), blocks large enough for the block bound and small
-    /// ones, and heaps that fill in the middle of a block.
+    /// returns them in order (higher score first, the lower row first among equal scores), NaNs
+    /// never: values on a few levels (ties everywhere, as quantized scores have), blocks large enough
+    /// for the block bound and small ones, and heaps that fill in the middle of a block.
     @Test(arguments: [1, 10, 80])
     func heapKeepsTheBestInRowOrder(keep: Int) {
         var random = SeededVectors(state: UInt64(keep))
