@@ -16,6 +16,9 @@ public struct EscalationContacts: Hashable, Sendable, Codable {
     public var crisisMessage: String
     /// The message for an urgent level.
     public var urgentMessage: String
+    /// What to say when the message describes symptoms that no rule places (the safe default), with
+    /// `{symptoms}` filled in with their names; English words when the locale has none.
+    public var unplacedMessage: String?
 
     /// Creates contacts.
     public init(
@@ -25,7 +28,8 @@ public struct EscalationContacts: Hashable, Sendable, Codable {
         urgentAdvice: String? = nil,
         emergencyMessage: String,
         crisisMessage: String,
-        urgentMessage: String
+        urgentMessage: String,
+        unplacedMessage: String? = nil
     ) {
         self.language = language
         self.emergency = emergency
@@ -34,6 +38,7 @@ public struct EscalationContacts: Hashable, Sendable, Codable {
         self.emergencyMessage = emergencyMessage
         self.crisisMessage = crisisMessage
         self.urgentMessage = urgentMessage
+        self.unplacedMessage = unplacedMessage
     }
 
     enum CodingKeys: String, CodingKey {
@@ -42,6 +47,19 @@ public struct EscalationContacts: Hashable, Sendable, Codable {
         case emergencyMessage = "emergency-message"
         case crisisMessage = "crisis-message"
         case urgentMessage = "urgent-message"
+        case unplacedMessage = "unplaced-message"
+    }
+
+    /// The safe default's message: these symptoms were not recognized, so a clinician should hear of them.
+    public func unplacedMessage(symptoms: [String]) -> String {
+        let template =
+            unplacedMessage
+            ?? "These rules do not recognize everything you describe ({symptoms}), so they cannot tell how urgent it "
+            + "is: please talk to a doctor, nurse or pharmacist about it soon. If it gets worse, call {emergency}."
+        return
+            template
+            .replacingOccurrences(of: "{symptoms}", with: symptoms.joined(separator: ", "))
+            .replacingOccurrences(of: "{emergency}", with: emergency)
     }
 
     /// The escalation message for `level`, or nil below urgent.

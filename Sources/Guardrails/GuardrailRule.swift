@@ -27,6 +27,8 @@ public struct GuardrailRule: Hashable, Sendable, Codable {
     public var patterns: [String]?
     /// Phrases matched by embedding similarity (the second net, for paraphrases).
     public var exemplars: [String]?
+    /// Combinations of clinical concepts that fire the rule, any one of them (see ``ConceptCondition``).
+    public var when: [ConceptCondition]?
     /// For record rules: which records and which values.
     public var record: RecordCriterion?
     /// For cautions: the message topics that make the record relevant (regular expressions).
@@ -51,6 +53,7 @@ public struct GuardrailRule: Hashable, Sendable, Codable {
         title: String,
         patterns: [String]? = nil,
         exemplars: [String]? = nil,
+        when: [ConceptCondition]? = nil,
         record: RecordCriterion? = nil,
         topics: [String]? = nil,
         responses: [String: String],
@@ -66,6 +69,7 @@ public struct GuardrailRule: Hashable, Sendable, Codable {
         self.title = title
         self.patterns = patterns
         self.exemplars = exemplars
+        self.when = when
         self.record = record
         self.topics = topics
         self.responses = responses

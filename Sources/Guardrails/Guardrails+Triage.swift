@@ -43,6 +43,7 @@ extension Guardrails {
     ) -> TriageVerdict {
         var fired: [FiredRule] = []
         var ignored: [IgnoredMatch] = []
+        var findings: [ConceptFinding] = []
         var touchedTopics: [Int: Bool] = [:]
         let knownEmbeddings = sentenceVectors(of: conversation, known: knownEmbeddings)
         for (turnIndex, turn) in conversation.enumerated() where turn.role == .user {
@@ -68,6 +69,7 @@ extension Guardrails {
                 }
             }
             fired += exemplarFirings(in: text, turn: turnIndex, skipping: firedHere, known: knownEmbeddings)
+            findings += concepts.findings(in: text, turn: turnIndex, context: context)
             for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .recordCaution {
                 for topic in compiledRule.topics {
                     for range in topic.matches(in: text) where context.modifier(of: range, in: text) == nil {
@@ -76,8 +78,41 @@ extension Guardrails {
                 }
             }
         }
+        let presence = concepts.presence(of: findings)
+        let placed = conceptFirings(presence: presence, into: &fired)
         fired += recordFirings(prepared: prepared, now: now, touchedTopics: Set(touchedTopics.keys))
-        return verdict(fired: fired, ignored: ignored)
+        return verdict(fired: fired, ignored: ignored, findings: findings, presence: presence, placed: placed)
+    }
+
+    /// Fires each message rule one of whose concept conditions holds (once, and not again when a
+    /// pattern or exemplar fired it), and returns the concepts that the holding conditions rest on:
+    /// the symptoms the rules place.
+    private func conceptFirings(presence: ConceptPresence, into fired: inout [FiredRule]) -> Set<Int> {
+        var placed = Set<Int>()
+        guard !presence.direct.isEmpty else { return placed }
+        for (ruleIndex, ruleConditions) in conditions.enumerated() where !ruleConditions.isEmpty {
+            var firstHolding: [Int]?
+            for condition in ruleConditions {
+                guard let used = concepts.satisfied(condition, by: presence) else { continue }
+                placed.formUnion(used)
+                if firstHolding == nil { firstHolding = used }
+            }
+            let compiledRule = compiled[ruleIndex]
+            guard let used = firstHolding, !fired.contains(where: { $0.ruleID == compiledRule.rule.id }) else {
+                continue
+            }
+            let evidence = used.lazy.compactMap { presence.evidence[$0] }.first
+            fired.append(
+                firing(
+                    compiledRule,
+                    source: .concepts,
+                    turn: evidence?.turn,
+                    span: evidence?.span,
+                    concepts: used.map { concepts.concept($0).id }
+                )
+            )
+        }
+        return placed
     }
 
     /// Triages one message.
@@ -91,7 +126,8 @@ extension Guardrails {
         turn: Int? = nil,
         span: TextSpan? = nil,
         similarity: Double? = nil,
-        recordID: RecordID? = nil
+        recordID: RecordID? = nil,
+        concepts: [String]? = nil
     ) -> FiredRule {
         FiredRule(
             ruleID: compiledRule.rule.id,
@@ -102,6 +138,7 @@ extension Guardrails {
             span: span,
             similarity: similarity,
             recordID: recordID,
+            concepts: concepts,
             reviewStatus: compiledRule.reviewStatus
         )
     }
@@ -184,10 +221,30 @@ extension Guardrails {
         return sum
     }
 
-    private func verdict(fired: [FiredRule], ignored: [IgnoredMatch]) -> TriageVerdict {
+    private func verdict(
+        fired: [FiredRule],
+        ignored: [IgnoredMatch],
+        findings: [ConceptFinding],
+        presence: ConceptPresence,
+        placed: Set<Int>
+    ) -> TriageVerdict {
         var level = fired.map(\.level).max() ?? .selfCare
         // A crisis (self-harm) gets the crisis line first; its message also names emergency services.
         if fired.contains(where: { $0.level == .crisis }) { level = .crisis }
+        // The safe default: a current problem that no rule places, or a red flag, is never self-care.
+        let unplaced = concepts.unplaced(in: presence, findings: findings, placed: placed)
+        let unplacedNames = unplaced.map { concepts.concept($0).id }
+        let basis: TriageBasis
+        if level > .selfCare {
+            basis = .rules
+        } else if !unplaced.isEmpty {
+            level = .routine
+            basis = .safeDefault
+        } else if fired.contains(where: { $0.level == .selfCare }) {
+            basis = .selfCareRule
+        } else {
+            basis = .noSymptom
+        }
         let ordered = fired.sorted { lhs, rhs in
             lhs.level != rhs.level ? lhs.level > rhs.level : lhs.ruleID < rhs.ruleID
         }
@@ -199,13 +256,19 @@ extension Guardrails {
                 .replacingOccurrences(of: "{crisis}", with: contacts.crisis)
             if !messages.contains(message) { messages.append(message) }
         }
+        if basis == .safeDefault {
+            messages.append(contacts.unplacedMessage(symptoms: unplacedNames.map { $0.replacingOccurrences(of: "-", with: " ") }))
+        }
         return TriageVerdict(
             level: level,
             firedRules: ordered,
             ignoredMatches: ignored,
             escalation: contacts.message(for: level),
             messages: messages,
-            reviewNotice: reviewNotice
+            reviewNotice: reviewNotice,
+            basis: basis,
+            concepts: findings,
+            unplacedSymptoms: unplacedNames
         )
     }
 }

@@ -56,6 +56,9 @@ public struct Guardrails: Sendable {
     /// Each rule's id and version, in the rule book's order: what ``PreparedRecords`` were made for.
     let ruleKeys: [String]
     let exemplars: [Exemplar]
+    let concepts: ConceptReader
+    /// Each message rule's concept conditions, by rule index (empty for rules without `when`).
+    let conditions: [[ConceptCondition]]
     let context = MatchContext()
     let answerPatterns: AnswerPatterns
 
@@ -78,6 +81,14 @@ public struct Guardrails: Sendable {
             )
         }
         ruleKeys = compiled.map { "\($0.rule.id)@\($0.rule.version)" }
+        let concepts = try ConceptReader(rules.concepts)
+        for rule in rules.rules {
+            for (offset, condition) in (rule.when ?? []).enumerated() {
+                try concepts.validate(condition, location: "\(rule.id).when[\(offset)]")
+            }
+        }
+        self.concepts = concepts
+        conditions = rules.rules.map { $0.kind == .messageTriage ? ($0.when ?? []) : [] }
         let threshold =
             configuration.similarityThreshold
             ?? configuration.embedder.flatMap { rules.embeddingThresholds[$0.identity.id] }

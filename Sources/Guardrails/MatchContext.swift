@@ -36,7 +36,7 @@ struct MatchContext: Sendable {
         )
         sentenceBreak = make(#"[.!?;]+(?!\d)|\n+"#)
         negation = make(
-            #"\b(?:no(?! sé| se | idea| puedo)|not(?! sure| only| just| certain)|never|without|denies|deny|denied|negative for|free of|none|nor|neither|ni|sin|nunca|ningún|ninguna|pas(?! sûr| sure)|aucun|aucune|jamais|sans|ne(?! sais)|n'(?!arrive|ai pas l'impression))\b|n't\b(?! know| think| breathe| stop| move| talk| speak| see| wake| keep| swallow| lift)|\bn'(?=\w)(?!arrive)"#
+            #"\b(?:no(?! sé| se | idea| puedo)|not(?! sure| only| just| certain)|never|without|denies|deny|denied|negative for|free of|none|nothing(?! (?:helps|works|is helping|has helped|eases|touches))|nor|neither|ni|sin|nunca|ningún|ninguna|pas(?! sûr| sure)|aucun|aucune|jamais|sans|ne(?! sais)|n'(?!arrive|ai pas l'impression))\b|n't\b(?! know| think| breathe| stop| move| talk| speak| see| wake| keep| swallow| lift)|\bn'(?=\w)(?!arrive)"#
         )
         pastCue = make(
             #"\b(?:last|this past) (?:year|month|summer|winter|spring|fall|autumn|decade)\b|\b(?:years?|months?|weeks?|decades?) ago\b|\b(?:in|since) (?:19|20)\d\d\b|\bback in\b|\bas a (?:kid|child|teen|teenager|baby)\b|\bwhen (?:i|he|she|they) was\b|\bwhen (?:i|he|she|they) were\b|\bused to\b|\bhistory of\b|\bpreviously\b|\bin the past\b|\bhace (?:\w+ )?(?:años|meses|semanas|año|mes)\b|\bel año pasado\b|\bl'(?:an|année) derni|\bil y a (?:\w+ )?(?:ans|an|mois|semaines)\b|\ben (?:19|20)\d\d\b|\bantecedentes?\b|\bantécédents?\b|\bhad (?:a|an|his|her|my) .{0,30}\b(?:when|at age|at \d+)"#
@@ -52,22 +52,40 @@ struct MatchContext: Sendable {
             #"\b(?:what(?:'s| is| are)|define|explain|meaning of|tell me about|qu'est-ce que|qu'est-ce qu'|qu[eé] es) (?:an? |the |la |le |une? |el |l')?\s*$"#
         )
         hypotheticalCue = make(
-            #"\b(?:what|which) (?:are|is) (?:the |some )?(?:\w+ )?(?:signs?|symptoms?|causes?|risk factors?|difference|treatment|side effects?)\b|\b(?:signs?|symptoms?|warning signs?|causes?) of\b|\bhow (?:do|can|would|could|should|does) (?:i|you|we|one|someone|people|a person|doctors?) (?:know|tell|recognize|recognise|spot|identify|treat|prevent|diagnose)\b|\bwhat (?:does|do) .{0,40}\b(?:mean|look like|feel like)\b|\bwhat (?:causes|happens if|to do if|should (?:i|we|you|someone) do if|if)\b|\bwhat would happen\b|\bif (?:i|you|someone|somebody|a person|my \w+|your \w+|he|she|they|a child|a baby) (?:ever |were |was |had |has |have |gets? |got |starts? |develops? |experiences? )|\bin case\b|\bhypothetically\b|\bfor (?:a|my|an) (?:class|essay|exam|school|course|homework|project|quiz|presentation|article|novel|story)\b|\b(?:is|are) .{0,30}\b(?:a sign|a symptom|signs|symptoms) of\b|\bcan .{1,40}\bcause\b|\bcu[aá]les son (?:los |las )?(?:s[ií]ntomas|signos|se[nñ]ales)\b|\b(?:s[ií]ntomas|signos|se[nñ]ales) de\b|\bc[oó]mo (?:s[eé]|saber|reconocer)\b|\bqu[eé] (?:es|son|significa)\b|\bsi alguien\b|\bquels sont les (?:signes|sympt[oô]mes)\b|\b(?:signes|sympt[oô]mes) d[eu']|\bcomment (?:savoir|reconna[iî]tre)\b|\bqu'est-ce que\b|\bsi quelqu'un\b"#
+            #"\b(?:what|which) (?:are|is) (?:the |some )?(?:\w+ )?(?:signs?|symptoms?|causes?|risk factors?|difference|treatment|side effects?)\b|\b(?:signs?|symptoms?|warning signs?|causes?) of\b|\bhow (?:do|can|would|could|should|does) (?:i|you|we|one|someone|people|a person|doctors?) (?:know|tell|recognize|recognise|spot|identify|treat|prevent|diagnose)\b|\bwhat (?:does|do) .{0,40}\b(?:mean|look like|feel like)\b|\bwhat (?:causes|happens if|to do if|should (?:i|we|you|someone) do if|if)\b|\bwhat would happen\b|\bif (?:i|you|someone|somebody|a person|my \w+|your \w+|he|she|they|a child|a baby) (?:ever |were |was |had |has |have |gets? |got |starts? |develops? |experiences? )|\bin case\b|\bhypothetically\b|\bfor (?:a|my|an) (?:class|essay|exam|school|course|homework|project|quiz|presentation|article|novel|story)\b|\b(?:is|are) .{0,30}\b(?:a sign|a symptom|signs|symptoms) of\b|\bcan .{1,40}\bcause\b|\bcu[aá]les son (?:los |las )?(?:s[ií]ntomas|signos|se[nñ]ales)\b|\b(?:s[ií]ntomas|signos|se[nñ]ales) de\b|\bc[oó]mo (?:s[eé]|saber|reconocer)\b|\bqu[eé] (?:es|son|significa)\b|\bsi alguien\b|\bquels sont les (?:signes|sympt[oô]mes)\b|\b(?:signes|sympt[oô]mes) d[eu']|\bcomment (?:savoir|reconna[iî]tre)\b|\bqu'est-ce que\b|\bsi quelqu'un\b|\b(?:counts? as|is considered|classed as)\b|\bwhen (?:should|do|does|to) (?:i|you|we|one|someone|a person|parents) (?:worry|see|call|go|seek)\b"#
         )
+    }
+
+    /// A text with its clause and sentence breaks found once, for reading many matches in it.
+    struct Frame {
+        let text: String
+        let clauseBreaks: [NSRange]
+        let sentenceBreaks: [NSRange]
+    }
+
+    /// `text` with its breaks, for ``modifier(of:in:)-(_,Frame)``.
+    func frame(_ text: String) -> Frame {
+        Frame(text: text, clauseBreaks: clauseBreak.matches(in: text), sentenceBreaks: sentenceBreak.matches(in: text))
     }
 
     /// Whether the match at `range` in `text` is negated, past or hypothetical (nil when it counts).
     func modifier(of range: NSRange, in text: String) -> MatchModifier? {
-        let clause = enclosing(range, in: text, breaks: clauseBreak)
-        let sentence = enclosing(range, in: text, breaks: sentenceBreak)
+        modifier(of: range, in: frame(text))
+    }
+
+    /// Whether the match at `range` in the framed text is negated, past or hypothetical (nil when it counts).
+    func modifier(of range: NSRange, in frame: Frame) -> MatchModifier? {
+        let text = frame.text
+        let clause = Self.enclosing(range, in: text, breaks: frame.clauseBreaks)
+        let sentence = Self.enclosing(range, in: text, breaks: frame.sentenceBreaks)
         let clausePrefix = NSRange(location: clause.location, length: range.location - clause.location)
         let sentencePrefix = NSRange(location: sentence.location, length: range.location - sentence.location)
         if negation.matches(text, in: clausePrefix) { return .negated }
         // A pattern that spans clauses ("stiff neck …, no fever"): the clause it ends in counts too.
-        let endClause = enclosing(
+        let endClause = Self.enclosing(
             NSRange(location: range.location + range.length - 1, length: 1),
             in: text,
-            breaks: clauseBreak
+            breaks: frame.clauseBreaks
         )
         if endClause.location > range.location {
             // Up to the match's last word: "…, no fever" is negated, "passed out and won't" is not.
@@ -135,10 +153,10 @@ struct MatchContext: Sendable {
         return result
     }
 
-    private func enclosing(_ range: NSRange, in text: String, breaks: CompiledPattern) -> NSRange {
+    private static func enclosing(_ range: NSRange, in text: String, breaks: [NSRange]) -> NSRange {
         var start = 0
         var end = text.utf16.count
-        for separator in breaks.matches(in: text) {
+        for separator in breaks {
             let separatorEnd = separator.location + separator.length
             if separatorEnd <= range.location {
                 start = separatorEnd

@@ -34,6 +34,8 @@ public struct RuleBook: Hashable, Sendable, Codable {
     public var embeddingThresholds: [String: Double]
     /// Drug names the answer checks look for in claims.
     public var drugNames: [String]
+    /// The clinical concepts that rules combine (symptoms, signs, modifiers, vulnerable groups, …).
+    public var concepts: [ClinicalConcept]
     /// The rules.
     public var rules: [GuardrailRule]
 
@@ -43,19 +45,31 @@ public struct RuleBook: Hashable, Sendable, Codable {
         locales: [String: EscalationContacts],
         embeddingThresholds: [String: Double],
         drugNames: [String],
+        concepts: [ClinicalConcept] = [],
         rules: [GuardrailRule]
     ) {
         self.schema = schema
         self.locales = locales
         self.embeddingThresholds = embeddingThresholds
         self.drugNames = drugNames
+        self.concepts = concepts
         self.rules = rules
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, locales, rules
+        case schema, locales, concepts, rules
         case embeddingThresholds = "embedding-thresholds"
         case drugNames = "drug-names"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(Int.self, forKey: .schema)
+        locales = try container.decode([String: EscalationContacts].self, forKey: .locales)
+        embeddingThresholds = try container.decode([String: Double].self, forKey: .embeddingThresholds)
+        drugNames = try container.decode([String].self, forKey: .drugNames)
+        concepts = try container.decodeIfPresent([ClinicalConcept].self, forKey: .concepts) ?? []
+        rules = try container.decode([GuardrailRule].self, forKey: .rules)
     }
 
     /// The rules file shipped with the library.
@@ -142,25 +156,60 @@ public struct RuleBook: Hashable, Sendable, Codable {
         try YAMLEncoder().encode(self)
     }
 
-    /// The canonical serialisation of a rule without its review: JSON with sorted keys.
-    public static func canonicalContent(of rule: GuardrailRule) -> Data {
+    /// The canonical serialisation of a rule without its review: JSON with sorted keys; with the
+    /// definitions of the concepts it rests on, when it combines concepts, so that editing a concept's
+    /// terms takes the rule out of its review as editing its patterns does.
+    public static func canonicalContent(of rule: GuardrailRule, concepts: [ClinicalConcept] = []) -> Data {
+        struct WithConcepts: Encodable {
+            let rule: GuardrailRule
+            let concepts: [ClinicalConcept]
+        }
         var content = rule
         content.review = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and arrays cannot fail.
-        return (try? encoder.encode(content)) ?? Data()
+        if concepts.isEmpty { return (try? encoder.encode(content)) ?? Data() }
+        return (try? encoder.encode(WithConcepts(rule: content, concepts: concepts.sorted { $0.id < $1.id }))) ?? Data()
     }
 
-    /// SHA-256 (hex) of ``canonicalContent(of:)``: what a review signs.
-    public static func contentHash(of rule: GuardrailRule) -> String {
-        ContentDigest.sha256Hex(canonicalContent(of: rule))
+    /// SHA-256 (hex) of ``canonicalContent(of:concepts:)``: what a review signs.
+    public static func contentHash(of rule: GuardrailRule, concepts: [ClinicalConcept] = []) -> String {
+        ContentDigest.sha256Hex(canonicalContent(of: rule, concepts: concepts))
+    }
+
+    /// The concepts `rule`'s conditions rest on: those it names, every concept of a kind it names
+    /// (`@symptom`), and what they include, transitively.
+    public func concepts(referencedBy rule: GuardrailRule) -> [ClinicalConcept] {
+        let references = (rule.when ?? []).flatMap(\.references)
+        guard !references.isEmpty else { return [] }
+        var pending: [String] = []
+        for reference in references {
+            if reference.hasPrefix("@") {
+                pending += concepts.filter { "@" + $0.kind.rawValue == reference }.map(\.id)
+            } else {
+                pending.append(reference)
+            }
+        }
+        var seen = Set<String>()
+        var result: [ClinicalConcept] = []
+        while let id = pending.popLast() {
+            guard seen.insert(id).inserted, let concept = concepts.first(where: { $0.id == id }) else { continue }
+            result.append(concept)
+            pending += concept.includes ?? []
+        }
+        return result
+    }
+
+    /// What a review of `rule` signs in this rule book: its content and that of the concepts it rests on.
+    public func contentHash(ofRule rule: GuardrailRule) -> String {
+        Self.contentHash(of: rule, concepts: concepts(referencedBy: rule))
     }
 
     /// Whether `rule`'s current content is covered by its review.
     public func reviewStatus(of rule: GuardrailRule) -> ReviewStatus {
         guard let review = rule.review else { return .unreviewed }
-        return review.contentHash == Self.contentHash(of: rule) ? .reviewed : .changedSinceReview
+        return review.contentHash == contentHash(ofRule: rule) ? .reviewed : .changedSinceReview
     }
 
     /// The ids of the rules that await clinical review (never reviewed or edited since).
@@ -178,7 +227,7 @@ public struct RuleBook: Hashable, Sendable, Codable {
             reviewer: reviewer,
             role: role,
             date: date,
-            contentHash: Self.contentHash(of: rules[index])
+            contentHash: contentHash(ofRule: rules[index])
         )
     }
 

@@ -35,6 +35,20 @@ public enum FiringSource: String, Hashable, Sendable, Codable {
     case exemplar
     /// A record met its criterion.
     case record
+    /// The clinical concepts of one of its conditions were present.
+    case concepts
+}
+
+/// What decided a verdict's level.
+public enum TriageBasis: String, Hashable, Sendable, Codable {
+    /// A rule above self-care fired.
+    case rules
+    /// Self-care rules placed every symptom described, and no red flag was present.
+    case selfCareRule = "self-care-rule"
+    /// Symptoms (or a red flag) that no rule places: `routine`, talk to a clinician.
+    case safeDefault = "safe-default"
+    /// No current symptom was described (an information question): self-care.
+    case noSymptom = "no-symptom"
 }
 
 /// A rule that fired, with its evidence.
@@ -55,6 +69,8 @@ public struct FiredRule: Hashable, Sendable, Codable {
     public var similarity: Double?
     /// The record that made it fire, for record rules.
     public var recordID: RecordID?
+    /// The concepts its condition rested on, for concept firings.
+    public var concepts: [String]?
     /// Whether a clinical review covers the rule's current content.
     public var reviewStatus: RuleBook.ReviewStatus
 
@@ -68,6 +84,7 @@ public struct FiredRule: Hashable, Sendable, Codable {
         span: TextSpan? = nil,
         similarity: Double? = nil,
         recordID: RecordID? = nil,
+        concepts: [String]? = nil,
         reviewStatus: RuleBook.ReviewStatus
     ) {
         self.ruleID = ruleID
@@ -78,6 +95,7 @@ public struct FiredRule: Hashable, Sendable, Codable {
         self.span = span
         self.similarity = similarity
         self.recordID = recordID
+        self.concepts = concepts
         self.reviewStatus = reviewStatus
     }
 }
@@ -116,6 +134,13 @@ public struct TriageVerdict: Hashable, Sendable, Codable {
     public var messages: [String]
     /// Set when rules in use await clinical review: says so in words.
     public var reviewNotice: String?
+    /// What decided the level.
+    public var basis: TriageBasis
+    /// The clinical concepts found in the user's turns, counted or not (``ConceptFinding/modifier``).
+    public var concepts: [ConceptFinding]
+    /// Concepts describing a current problem that no fired rule places (ids): what the safe default
+    /// sends to a clinician.
+    public var unplacedSymptoms: [String]
 
     /// Creates a verdict.
     public init(
@@ -124,7 +149,10 @@ public struct TriageVerdict: Hashable, Sendable, Codable {
         ignoredMatches: [IgnoredMatch],
         escalation: String?,
         messages: [String],
-        reviewNotice: String?
+        reviewNotice: String?,
+        basis: TriageBasis = .rules,
+        concepts: [ConceptFinding] = [],
+        unplacedSymptoms: [String] = []
     ) {
         self.level = level
         self.firedRules = firedRules
@@ -132,5 +160,26 @@ public struct TriageVerdict: Hashable, Sendable, Codable {
         self.escalation = escalation
         self.messages = messages
         self.reviewNotice = reviewNotice
+        self.basis = basis
+        self.concepts = concepts
+        self.unplacedSymptoms = unplacedSymptoms
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case level, firedRules, ignoredMatches, escalation, messages, reviewNotice, basis, concepts, unplacedSymptoms
+    }
+
+    /// Decodes a verdict; one written before concepts existed reads as decided by rules, with none found.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        level = try container.decode(TriageLevel.self, forKey: .level)
+        firedRules = try container.decode([FiredRule].self, forKey: .firedRules)
+        ignoredMatches = try container.decode([IgnoredMatch].self, forKey: .ignoredMatches)
+        escalation = try container.decodeIfPresent(String.self, forKey: .escalation)
+        messages = try container.decode([String].self, forKey: .messages)
+        reviewNotice = try container.decodeIfPresent(String.self, forKey: .reviewNotice)
+        basis = try container.decodeIfPresent(TriageBasis.self, forKey: .basis) ?? .rules
+        concepts = try container.decodeIfPresent([ConceptFinding].self, forKey: .concepts) ?? []
+        unplacedSymptoms = try container.decodeIfPresent([String].self, forKey: .unplacedSymptoms) ?? []
     }
 }

@@ -80,7 +80,10 @@ struct RulesCommand: AsyncParsableCommand {
             try book.yaml().write(to: url, atomically: true, encoding: .utf8)
             var snapshots = RulesCommand.loadSnapshots(for: url)
             if let reviewed = book.rules.first(where: { $0.id == rule }) {
-                snapshots[rule] = String(decoding: RuleBook.canonicalContent(of: reviewed), as: UTF8.self)
+                snapshots[rule] = String(
+                    decoding: RuleBook.canonicalContent(of: reviewed, concepts: book.concepts(referencedBy: reviewed)),
+                    as: UTF8.self
+                )
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -118,7 +121,10 @@ struct RulesCommand: AsyncParsableCommand {
                         )
                         continue
                     }
-                    let now = String(decoding: RuleBook.canonicalContent(of: rule), as: UTF8.self)
+                    let now = String(
+                        decoding: RuleBook.canonicalContent(of: rule, concepts: book.concepts(referencedBy: rule)),
+                        as: UTF8.self
+                    )
                     for line in RulesCommand.fieldDiff(old: old, new: now) { print("  " + line) }
                 }
             }

@@ -1,0 +1,233 @@
+import Foundation
+
+/// A concept found in a message: where, and whether it counts.
+public struct ConceptFinding: Hashable, Sendable, Codable {
+    /// How a concept was found.
+    public enum Source: String, Hashable, Sendable, Codable {
+        /// One of its terms matched.
+        case term
+        /// A value written in the message is in its range.
+        case value
+    }
+
+    /// The concept's id.
+    public var conceptID: String
+    /// The conversation turn (index).
+    public var turn: Int
+    /// Where in that turn's text.
+    public var span: TextSpan
+    /// How it was found.
+    public var source: Source
+    /// Why it does not count (negated, past, hypothetical); nil when it counts.
+    public var modifier: MatchModifier?
+}
+
+/// The concepts present in a conversation: what rules' conditions are read against.
+struct ConceptPresence {
+    /// Present concept index → the first counted finding that makes it present (directly or through
+    /// a concept it includes).
+    var evidence: [Int: ConceptFinding] = [:]
+    /// Concept indices found directly (not only through ``ClinicalConcept/includes``).
+    var direct: Set<Int> = []
+}
+
+/// Compiled concepts: reads messages into ``ConceptFinding``s and evaluates ``ConceptCondition``s.
+struct ConceptReader: Sendable {
+    let concepts: [ClinicalConcept]
+    private let indexByID: [String: Int]
+    private let patterns: [CompiledPattern?]
+    /// For each concept, itself and every concept that includes it, transitively.
+    private let closures: [[Int]]
+    private let measurements = MeasurementReader()
+
+    /// - Throws: ``GuardrailsError`` for a duplicate id, an unknown or circular `includes`, an invalid
+    ///   term, or a concept that can never be present.
+    init(_ concepts: [ClinicalConcept]) throws {
+        self.concepts = concepts
+        var indexByID: [String: Int] = [:]
+        for (index, concept) in concepts.enumerated() {
+            guard indexByID.updateValue(index, forKey: concept.id) == nil else {
+                throw GuardrailsError(.malformed, location: "concepts: \(concept.id)", reason: "duplicate concept id")
+            }
+        }
+        self.indexByID = indexByID
+        patterns = try concepts.map { concept in
+            let terms = (concept.terms ?? [:]).sorted { $0.key < $1.key }.flatMap(\.value)
+            for (offset, term) in terms.enumerated() {
+                _ = try CompiledPattern(term, location: "concepts: \(concept.id).terms[\(offset)]")
+            }
+            guard !terms.isEmpty else { return nil }
+            return try CompiledPattern(
+                terms.map { "(?:\($0))" }.joined(separator: "|"),
+                location: "concepts: \(concept.id).terms"
+            )
+        }
+        var parents = Array(repeating: [Int](), count: concepts.count)
+        for (index, concept) in concepts.enumerated() {
+            for child in concept.includes ?? [] {
+                guard let childIndex = indexByID[child] else {
+                    throw GuardrailsError(
+                        .malformed,
+                        location: "concepts: \(concept.id).includes",
+                        reason: "unknown concept '\(child)'"
+                    )
+                }
+                parents[childIndex].append(index)
+            }
+            if concept.terms == nil, concept.value == nil, (concept.includes ?? []).isEmpty {
+                throw GuardrailsError(
+                    .malformed,
+                    location: "concepts: \(concept.id)",
+                    reason: "no terms, value or includes: it can never be present"
+                )
+            }
+        }
+        closures = try (0..<concepts.count).map { start in
+            var seen: [Int] = [start]
+            var stack = parents[start]
+            while let next = stack.popLast() {
+                if next == start {
+                    throw GuardrailsError(
+                        .malformed,
+                        location: "concepts: \(concepts[start].id).includes",
+                        reason: "includes itself"
+                    )
+                }
+                guard !seen.contains(next) else { continue }
+                seen.append(next)
+                stack += parents[next]
+            }
+            return seen
+        }
+    }
+
+    /// Checks that every reference of `condition` names a concept or a kind (`@symptom`).
+    func validate(_ condition: ConceptCondition, location: String) throws {
+        for reference in condition.references where !isKnown(reference) {
+            throw GuardrailsError(.malformed, location: location, reason: "unknown concept '\(reference)'")
+        }
+        if (condition.all ?? []).isEmpty, (condition.any ?? []).isEmpty {
+            throw GuardrailsError(.malformed, location: location, reason: "a condition needs 'all' or 'any'")
+        }
+    }
+
+    private func isKnown(_ reference: String) -> Bool {
+        if reference.hasPrefix("@") { return ClinicalConcept.Kind(rawValue: String(reference.dropFirst())) != nil }
+        return indexByID[reference] != nil
+    }
+
+    /// Every concept term and value in `text`, counted or not.
+    func findings(in text: String, turn: Int, context: MatchContext) -> [ConceptFinding] {
+        var result: [ConceptFinding] = []
+        let frame = context.frame(text)
+        for (index, pattern) in patterns.enumerated() {
+            guard let pattern else { continue }
+            for range in pattern.matches(in: text) {
+                result.append(
+                    ConceptFinding(
+                        conceptID: concepts[index].id,
+                        turn: turn,
+                        span: TextSpan(start: range.location, end: range.location + range.length),
+                        source: .term,
+                        modifier: context.modifier(of: range, in: frame)
+                    )
+                )
+            }
+        }
+        let values = measurements.measurements(in: text)
+        if !values.isEmpty {
+            for concept in concepts {
+                guard let criterion = concept.value else { continue }
+                for value in values where value.measure == criterion.measure && criterion.contains(value.value) {
+                    let range = NSRange(location: value.span.start, length: value.span.end - value.span.start)
+                    result.append(
+                        ConceptFinding(
+                            conceptID: concept.id,
+                            turn: turn,
+                            span: value.span,
+                            source: .value,
+                            modifier: context.modifier(of: range, in: frame)
+                        )
+                    )
+                }
+            }
+        }
+        return result
+    }
+
+    /// The concepts that the counted findings make present, with their evidence.
+    func presence(of findings: [ConceptFinding]) -> ConceptPresence {
+        var presence = ConceptPresence()
+        for finding in findings where finding.modifier == nil {
+            guard let index = indexByID[finding.conceptID] else { continue }
+            presence.direct.insert(index)
+            for present in closures[index] where presence.evidence[present] == nil {
+                presence.evidence[present] = finding
+            }
+        }
+        return presence
+    }
+
+    /// The concepts a satisfied condition rests on, or nil when `condition` does not hold.
+    func satisfied(_ condition: ConceptCondition, by presence: ConceptPresence) -> [Int]? {
+        var used: [Int] = []
+        for reference in condition.all ?? [] {
+            let present = self.present(reference, in: presence)
+            guard !present.isEmpty else { return nil }
+            used += present
+        }
+        if let any = condition.any, !any.isEmpty {
+            let present = any.flatMap { self.present($0, in: presence) }
+            guard !present.isEmpty else { return nil }
+            used += present
+        }
+        for reference in condition.none ?? [] where !self.present(reference, in: presence).isEmpty {
+            return nil
+        }
+        return used
+    }
+
+    /// The present concepts a reference stands for: the concept itself, or every present concept of a kind.
+    private func present(_ reference: String, in presence: ConceptPresence) -> [Int] {
+        if reference.hasPrefix("@") {
+            let kind = ClinicalConcept.Kind(rawValue: String(reference.dropFirst()))
+            return presence.direct.filter { concepts[$0].kind == kind }.sorted()
+        }
+        guard let index = indexByID[reference], presence.evidence[index] != nil else { return [] }
+        return [index]
+    }
+
+    /// Whether concept `index` is `ancestor` or is included in it, transitively.
+    func isPlaced(_ index: Int, by ancestors: Set<Int>) -> Bool {
+        closures[index].contains { ancestors.contains($0) }
+    }
+
+    /// The present concepts that describe a problem (or are red flags) and that no fired rule places.
+    ///
+    /// A concept is placed when a rule's holding condition rests on it or on a concept that includes
+    /// it; a broad concept is also placed when every word that made it present lies inside the words of
+    /// a placed concept ("pain" inside "back pain" is placed with back pain).
+    func unplaced(in presence: ConceptPresence, findings: [ConceptFinding], placed: Set<Int>) -> [Int] {
+        let counted = findings.filter { $0.modifier == nil }
+        let placedSpans = counted.filter { finding in
+            indexByID[finding.conceptID].map { isPlaced($0, by: placed) } ?? false
+        }
+        return presence.evidence.keys.sorted().filter { index in
+            let concept = concepts[index]
+            let describesProblem = presence.direct.contains(index) && concept.kind.describesProblem
+            guard describesProblem || concept.redFlag == true, !isPlaced(index, by: placed) else { return false }
+            guard presence.direct.contains(index) else { return true }
+            let own = counted.filter { $0.conceptID == concept.id }
+            let covered = own.allSatisfy { finding in
+                placedSpans.contains { other in
+                    other.turn == finding.turn && other.span.start <= finding.span.start
+                        && other.span.end >= finding.span.end
+                }
+            }
+            return !covered
+        }
+    }
+
+    /// The concept with `index`.
+    func concept(_ index: Int) -> ClinicalConcept { concepts[index] }
+}
