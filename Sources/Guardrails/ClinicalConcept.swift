@@ -34,6 +34,8 @@ public struct ClinicalConcept: Hashable, Sendable, Codable {
         case exposure
         /// A minor, self-limited presentation (a runny nose, a bruise): what self-care rules name.
         case minor
+        /// Circumstances that change what a symptom means (recent travel, exertion), not a problem.
+        case context
         /// A grouping of other concepts only (``includes``).
         case group
 
@@ -41,7 +43,7 @@ public struct ClinicalConcept: Hashable, Sendable, Codable {
         public var describesProblem: Bool {
             switch self {
             case .symptom, .sign, .mentalState, .exposure, .minor: true
-            case .modifier, .population, .group: false
+            case .modifier, .population, .context, .group: false
             }
         }
     }
@@ -58,6 +60,9 @@ public struct ClinicalConcept: Hashable, Sendable, Codable {
     public var value: ValueCriterion?
     /// A red flag: with it present, a message is never self-care.
     public var redFlag: Bool?
+    /// A broad concept ("pain", "feeling unwell"): placed when a rule places a more specific problem
+    /// found within a sentence's reach of it (80 characters in the same turn).
+    public var broad: Bool?
     /// What the concept means, for the reviewer.
     public var note: String?
 
@@ -69,6 +74,7 @@ public struct ClinicalConcept: Hashable, Sendable, Codable {
         includes: [String]? = nil,
         value: ValueCriterion? = nil,
         redFlag: Bool? = nil,
+        broad: Bool? = nil,
         note: String? = nil
     ) {
         self.id = id
@@ -77,11 +83,12 @@ public struct ClinicalConcept: Hashable, Sendable, Codable {
         self.includes = includes
         self.value = value
         self.redFlag = redFlag
+        self.broad = broad
         self.note = note
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, terms, includes, value, note
+        case id, kind, terms, includes, value, note, broad
         case redFlag = "red-flag"
     }
 }

@@ -123,13 +123,14 @@ struct ConceptReader: Sendable {
         for (index, pattern) in patterns.enumerated() {
             guard let pattern else { continue }
             for range in pattern.matches(in: text) {
+                let modifier = context.modifier(of: range, in: frame)
                 result.append(
                     ConceptFinding(
                         conceptID: concepts[index].id,
                         turn: turn,
                         span: TextSpan(start: range.location, end: range.location + range.length),
                         source: .term,
-                        modifier: context.modifier(of: range, in: frame)
+                        modifier: modifier
                     )
                 )
             }
@@ -202,6 +203,9 @@ struct ConceptReader: Sendable {
         closures[index].contains { ancestors.contains($0) }
     }
 
+    /// How near (UTF-16 characters) a placed problem must be to place a broad concept.
+    static let broadReach = 80
+
     /// The present concepts that describe a problem (or are red flags) and that no fired rule places.
     ///
     /// A concept is placed when a rule's holding condition rests on it or on a concept that includes
@@ -218,10 +222,11 @@ struct ConceptReader: Sendable {
             guard describesProblem || concept.redFlag == true, !isPlaced(index, by: placed) else { return false }
             guard presence.direct.contains(index) else { return true }
             let own = counted.filter { $0.conceptID == concept.id }
+            let reach = concept.broad == true ? Self.broadReach : 0
             let covered = own.allSatisfy { finding in
                 placedSpans.contains { other in
-                    other.turn == finding.turn && other.span.start <= finding.span.start
-                        && other.span.end >= finding.span.end
+                    other.turn == finding.turn && other.conceptID != finding.conceptID
+                        && other.span.start - reach <= finding.span.start && other.span.end + reach >= finding.span.end
                 }
             }
             return !covered

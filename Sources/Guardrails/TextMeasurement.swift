@@ -21,6 +21,10 @@ public struct TextMeasurement: Hashable, Sendable, Codable {
         case glucose
         /// INR.
         case inr
+        /// Blood or urine ketones in mmol/L.
+        case ketones
+        /// HbA1c in % (mmol/mol converted).
+        case hba1c
         /// Age in years (months, weeks and days as fractions).
         case age
     }
@@ -126,7 +130,7 @@ struct MeasurementReader: Sendable {
             Reader(
                 measure: .glucose,
                 pattern: make(
-                    #"\b(?:glucose|sugars?|bg|bsl|cbg|glyc[ée]mie|glucosa|glucemia|az[uú]car|dextro)\b[^\d\n.!?]{0,18}"#
+                    #"\b(?:glucose|sugars?|bg|bsl|cbg|glyc[ée]mie|glucosa|glucemia|az[uú]car|dextro)\b[^\d\n.!?]{0,40}"#
                         + decimal + #"\s*(mg/?dl|mmol(?:/l)?|g/l)?"#
                 ),
                 values: { groups in
@@ -147,10 +151,43 @@ struct MeasurementReader: Sendable {
             // "INR 7.5", "INR is 9", "INR de 6"
             Reader(
                 measure: .inr,
-                pattern: make(#"\binr\b[^\d\n!?]{0,12}(\d{1,2}(?:[.,]\d{1,2})?)"#),
+                pattern: make(#"\binr\b[^\d\n!?]{0,30}(\d{1,2}(?:[.,]\d{1,2})?)"#),
                 values: { groups in
                     guard let value = Self.number(groups[0]), (0.5...20).contains(value) else { return [] }
                     return [(.inr, value)]
+                }
+            ),
+            // "ketones 2.1", "blood ketones as the sick day rules say and they're 3.4", "cétones à 1,8"
+            Reader(
+                measure: .ketones,
+                pattern: make(#"\b(?:ketones?|c[ée]tones?|cetonas|cuerpos cet[oó]nicos)\b[^\d\n.!?]{0,45}(\d{1,2}(?:[.,]\d)?)"#),
+                values: { groups in
+                    guard let value = Self.number(groups[0]), value < 15 else { return [] }
+                    return [(.ketones, value)]
+                }
+            ),
+            // "HbA1c 62 mmol/mol", "A1c of 7.9%", "hémoglobine glyquée 8,1"
+            Reader(
+                measure: .hba1c,
+                pattern: make(
+                    #"\b(?:hba1c|a1c|h[ée]moglobine glyqu[ée]e|hemoglobina glicosilada|hemoglobina glicada)\b[^\d\n!?]{0,20}(\d{1,3}(?:[.,]\d)?)\s*(%|mmol/mol)?"#
+                ),
+                values: { groups in
+                    guard let value = Self.number(groups[0]) else { return [] }
+                    let percent = (groups[1] == "mmol/mol" || value > 20) ? value / 10.929 + 2.15 : value
+                    guard (3...20).contains(percent) else { return [] }
+                    return [(.hba1c, percent)]
+                }
+            ),
+            // "Dad is 80", "she's 91", "I'm 34", "aged 72", "il a 80 ans" is read below
+            Reader(
+                measure: .age,
+                pattern: make(
+                    #"\b(?:(?:he|she|dad|mum|mom|father|mother|grandad|granddad|grandma|grandpa|nan|gran|husband|wife|partner|i)(?:'s| is|'m| am)|aged?|turned) (\d{1,3})\b(?!\s*(?:°|º|degrees|mg|kg|lbs|%|/|[.,]\d|bpm|mmol|weeks|days|months|hours|minutes|cm|kilos|pounds|stone))"#
+                ),
+                values: { groups in
+                    guard let years = Self.number(groups[0]), (1...120).contains(years) else { return [] }
+                    return [(.age, years)]
                 }
             ),
             // "a 3-month-old", "6 weeks old", "72-year-old", "72 yo", "45F", "de 2 meses", "de 80 años", "3 mois"
@@ -228,7 +265,12 @@ struct MeasurementReader: Sendable {
             return false
         }
         let cues = ["for ", "past ", "last ", "in ", "since ", "depuis ", "pendant ", "desde ", "hace ", "durante ",
-            "il y a ", "within ", "after ", "over ", "about ", "every ", "the ", "en "]
-        return cues.contains { before.hasSuffix($0) }
+            "il y a ", "within ", "after ", "over ", "about ", "every ", "the ", "en ", "lleva ", "llevo "]
+        // "enceinte de 30 semaines", "embarazada de 12 semanas", "32 weeks pregnant": a pregnancy's age.
+        let pregnancy = ["enceinte", "embarazada", "grossesse", "embarazo", "pregnant", "gestation"]
+        let after = text.substring(
+            with: NSRange(location: range.location + range.length, length: min(14, text.length - range.location - range.length))
+        ).lowercased()
+        return cues.contains { before.hasSuffix($0) } || pregnancy.contains { before.contains($0) || after.contains($0) }
     }
 }
