@@ -221,6 +221,18 @@ extension Guardrails {
         return sum
     }
 
+    /// The safe default's level for these unplaced concepts: the red-flag level when an unplaced problem
+    /// comes with a red flag, or an unplaced red flag is a sign rather than a modifier; else the level.
+    private func safeDefaultLevel(unplaced: [Int], presence: ConceptPresence) -> TriageLevel {
+        let safeDefault = rules.safeDefault
+        let isRedFlag = { (index: Int) in concepts.concept(index).redFlag == true }
+        let problemWithRedFlag =
+            unplaced.contains { concepts.concept($0).kind.describesProblem }
+            && presence.evidence.keys.contains(where: isRedFlag)
+        let redFlagSign = unplaced.contains { isRedFlag($0) && concepts.concept($0).kind != .modifier }
+        return problemWithRedFlag || redFlagSign ? safeDefault.redFlagLevel : safeDefault.level
+    }
+
     private func verdict(
         fired: [FiredRule],
         ignored: [IgnoredMatch],
@@ -235,11 +247,12 @@ extension Guardrails {
         let unplaced = concepts.unplaced(in: presence, findings: findings, placed: placed)
         let unplacedNames = unplaced.map { concepts.concept($0).id }
         let basis: TriageBasis
-        if level > .selfCare {
-            basis = .rules
-        } else if !unplaced.isEmpty {
-            level = .routine
+        let defaultLevel = safeDefaultLevel(unplaced: unplaced, presence: presence)
+        if !unplaced.isEmpty, level < defaultLevel {
+            level = defaultLevel
             basis = .safeDefault
+        } else if level > .selfCare {
+            basis = .rules
         } else if fired.contains(where: { $0.level == .selfCare }) {
             basis = .selfCareRule
         } else {

@@ -36,6 +36,8 @@ public struct RuleBook: Hashable, Sendable, Codable {
     public var drugNames: [String]
     /// The clinical concepts that rules combine (symptoms, signs, modifiers, vulnerable groups, …).
     public var concepts: [ClinicalConcept]
+    /// The levels given to symptoms that no rule places.
+    public var safeDefault: SafeDefault
     /// The rules.
     public var rules: [GuardrailRule]
 
@@ -46,6 +48,7 @@ public struct RuleBook: Hashable, Sendable, Codable {
         embeddingThresholds: [String: Double],
         drugNames: [String],
         concepts: [ClinicalConcept] = [],
+        safeDefault: SafeDefault = SafeDefault(),
         rules: [GuardrailRule]
     ) {
         self.schema = schema
@@ -53,11 +56,13 @@ public struct RuleBook: Hashable, Sendable, Codable {
         self.embeddingThresholds = embeddingThresholds
         self.drugNames = drugNames
         self.concepts = concepts
+        self.safeDefault = safeDefault
         self.rules = rules
     }
 
     enum CodingKeys: String, CodingKey {
         case schema, locales, concepts, rules
+        case safeDefault = "safe-default"
         case embeddingThresholds = "embedding-thresholds"
         case drugNames = "drug-names"
     }
@@ -69,6 +74,7 @@ public struct RuleBook: Hashable, Sendable, Codable {
         embeddingThresholds = try container.decode([String: Double].self, forKey: .embeddingThresholds)
         drugNames = try container.decode([String].self, forKey: .drugNames)
         concepts = try container.decodeIfPresent([ClinicalConcept].self, forKey: .concepts) ?? []
+        safeDefault = try container.decodeIfPresent(SafeDefault.self, forKey: .safeDefault) ?? SafeDefault()
         rules = try container.decode([GuardrailRule].self, forKey: .rules)
     }
 
