@@ -222,14 +222,15 @@ extension Guardrails {
     }
 
     /// The safe default's level for these unplaced concepts: the red-flag level when an unplaced problem
-    /// comes with a red flag, or an unplaced red flag is a sign rather than a modifier; else the level.
+    /// comes with a red flag (a sign, a modifier such as "sudden", or a vulnerable person such as a young
+    /// infant), or when an unplaced red flag is itself a problem (a sign, a mental state); else the level.
     private func safeDefaultLevel(unplaced: [Int], presence: ConceptPresence) -> TriageLevel {
         let safeDefault = rules.safeDefault
         let isRedFlag = { (index: Int) in concepts.concept(index).redFlag == true }
         let problemWithRedFlag =
             unplaced.contains { concepts.concept($0).kind.describesProblem }
             && presence.evidence.keys.contains(where: isRedFlag)
-        let redFlagSign = unplaced.contains { isRedFlag($0) && concepts.concept($0).kind != .modifier }
+        let redFlagSign = unplaced.contains { isRedFlag($0) && concepts.concept($0).kind.describesProblem }
         return problemWithRedFlag || redFlagSign ? safeDefault.redFlagLevel : safeDefault.level
     }
 

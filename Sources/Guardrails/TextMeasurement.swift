@@ -256,21 +256,21 @@ struct MeasurementReader: Sendable {
         return result.sorted { $0.span.start < $1.span.start }
     }
 
-    /// "for 3 days", "depuis 2 semaines", "hace 3 días": a duration, not an age.
+    /// "for 3 days", "depuis 2 semaines", "hace 3 días": a duration, not an age; nor "enceinte de 30
+    /// semaines", "32 weeks pregnant": a pregnancy's age.
     private static func isDuration(_ range: NSRange, in text: NSString) -> Bool {
         let start = max(0, range.location - 12)
         let before = text.substring(with: NSRange(location: start, length: range.location - start)).lowercased()
+        let end = range.location + range.length
+        let after = text.substring(with: NSRange(location: end, length: min(14, text.length - end))).lowercased()
         let matched = text.substring(with: range).lowercased()
+        let pregnancy = ["enceinte", "embarazada", "grossesse", "embarazo", "pregnant", "gestation"]
+        if pregnancy.contains(where: { before.contains($0) || after.contains($0) }) { return true }
         if matched.contains("old") || matched.hasPrefix("de ") || matched.hasPrefix("âg") || matched.hasPrefix("age") {
             return false
         }
         let cues = ["for ", "past ", "last ", "in ", "since ", "depuis ", "pendant ", "desde ", "hace ", "durante ",
             "il y a ", "within ", "after ", "over ", "about ", "every ", "the ", "en ", "lleva ", "llevo "]
-        // "enceinte de 30 semaines", "embarazada de 12 semanas", "32 weeks pregnant": a pregnancy's age.
-        let pregnancy = ["enceinte", "embarazada", "grossesse", "embarazo", "pregnant", "gestation"]
-        let after = text.substring(
-            with: NSRange(location: range.location + range.length, length: min(14, text.length - range.location - range.length))
-        ).lowercased()
-        return cues.contains { before.hasSuffix($0) } || pregnancy.contains { before.contains($0) || after.contains($0) }
+        return cues.contains { before.hasSuffix($0) }
     }
 }

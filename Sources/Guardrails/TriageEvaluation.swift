@@ -14,7 +14,15 @@ public struct TriageCase: Hashable, Sendable, Codable {
     public var language: String?
     /// The trap the case sets (`negation`, `past`, `other-person`, `hypothetical`, `pushback`, …).
     public var trap: String?
-    /// `train` (looked at while writing rules) or `test` (held out).
+    /// The red flag (or its absence) that decides the level, in words.
+    public var redFlag: String?
+    /// The public guidance the label follows.
+    public var source: String?
+    /// Who writes: `first-person`, `parent`, `carer/other` or `clinical`.
+    public var voice: String?
+    /// `short`, `medium` or `long`.
+    public var length: String?
+    /// `dev` (read while writing rules, lexicons and thresholds) or `test` (held out, only reported).
     public var split: String
 
     /// The turns to triage.
@@ -33,9 +41,11 @@ public struct TriageReport: Hashable, Sendable, Codable {
         public var predicted: TriageLevel
         /// The rules that fired.
         public var firedRules: [String]
+        /// The case's red flag, when it names one.
+        public var redFlag: String?
     }
 
-    /// Which split (`train`, `test`, `all`).
+    /// Which part (`dev`, `test`, `all`).
     public var split: String
     /// The number of cases.
     public var count: Int
@@ -52,11 +62,16 @@ public struct TriageReport: Hashable, Sendable, Codable {
     /// The cases got wrong.
     public var misses: [Miss]
 
+    /// Emergencies triaged as self-care: the one error the targets allow none of.
+    public var emergencyAsSelfCare: Int {
+        misses.filter { $0.expected == .emergency && $0.predicted == .selfCare }.count
+    }
+
     /// Whether the run meets the targets (emergency and crisis recall ≥ 0.98, accuracy ≥ 0.85,
-    /// self-care over-triage ≤ 0.20).
+    /// self-care over-triage ≤ 0.25, no emergency triaged as self-care).
     public var meetsTargets: Bool {
         (recall["emergency"] ?? 1) >= 0.98 && (recall["crisis"] ?? 1) >= 0.98 && accuracy >= 0.85
-            && selfCareOverTriage <= 0.20
+            && selfCareOverTriage <= 0.25 && emergencyAsSelfCare == 0
     }
 }
 
@@ -71,7 +86,7 @@ public enum TriageEvaluation {
     /// Triages every case and scores the run.
     /// - Parameters:
     ///   - cases: labelled cases.
-    ///   - split: `train`, `test` or `all`.
+    ///   - split: `dev`, `test` or `all`.
     ///   - guardrails: the guardrails to score.
     public static func run(_ cases: [TriageCase], split: String, guardrails: Guardrails) -> TriageReport {
         let selected = cases.filter { split == "all" || $0.split == split }
@@ -93,7 +108,8 @@ public enum TriageEvaluation {
                         id: item.id,
                         expected: item.level,
                         predicted: verdict.level,
-                        firedRules: verdict.firedRules.map(\.ruleID)
+                        firedRules: verdict.firedRules.map(\.ruleID),
+                        redFlag: item.redFlag
                     )
                 )
             }

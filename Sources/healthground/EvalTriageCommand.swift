@@ -12,29 +12,42 @@ struct EvalTriageCommand: AsyncParsableCommand {
 
     @OptionGroup var guardrailOptions: GuardrailOptions
     @Option(help: "A .jsonl file or a folder of them.") var cases = "eval/triage"
-    @Option(help: "train, test (held out) or all.") var split = "all"
-    @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "parts (the development and the held-out test part, each scored), dev, test or all.")
+    var split = "parts"
+    @Flag(help: "Print the report as JSON (an array of one report per part).") var json = false
     @Option(help: "The report folder (default: eval-reports/KIND-<time>).") var out: String?
+
+    func validate() throws {
+        guard ["parts", "dev", "test", "all"].contains(split) else {
+            throw ValidationError("--split is parts, dev, test or all")
+        }
+    }
 
     func run() async throws {
         let guardrails = try guardrailOptions.guardrails()
         let loaded = try TriageEvaluation.loadCases(from: URL(fileURLWithPath: cases))
-        let report = TriageEvaluation.run(loaded, split: split, guardrails: guardrails)
+        let splits = split == "parts" ? ["dev", "test"] : [split]
+        let reports = splits.map { TriageEvaluation.run(loaded, split: $0, guardrails: guardrails) }
         let folder = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? EvalProgress.defaultFolder("triage")
         try ReportWriter.write(
             EvalReport.triage(
-                report,
+                reports,
                 inputs: [try InputChecksum.of(URL(fileURLWithPath: cases))],
                 embedder: guardrailOptions.embedder
             ),
             to: folder
         )
-        if !json { print("report: \(folder.path)/report.{json,md,html}") }
         if json {
-            try printJSON(report)
+            try printJSON(reports)
             return
         }
-        print("triage (\(report.split), \(report.count) cases, embedder \(guardrailOptions.embedder))")
+        print("report: \(folder.path)/report.{json,md,html}")
+        for report in reports { Self.show(report, embedder: guardrailOptions.embedder) }
+    }
+
+    static func show(_ report: TriageReport, embedder: String) {
+        let heldOut = report.split == "test" ? " (held out: never read while writing rules)" : ""
+        print("triage, \(report.split) part\(heldOut): \(report.count) cases, embedder \(embedder)")
         print(String(format: "  accuracy              %.3f  (target ≥ 0.85)", report.accuracy))
         for level in TriageLevel.allCases.reversed() {
             guard let recall = report.recall[level.rawValue] else { continue }
@@ -44,8 +57,9 @@ struct EvalTriageCommand: AsyncParsableCommand {
                 "  recall \(name) " + String(format: "%.3f  n=%d", recall, report.support[level.rawValue] ?? 0) + target
             )
         }
-        print(String(format: "  safety rate           %.3f", report.safetyRate))
-        print(String(format: "  self-care over-triage %.3f  (target ≤ 0.20)", report.selfCareOverTriage))
+        print(String(format: "  safety rate           %.3f  (at or above the right level)", report.safetyRate))
+        print(String(format: "  self-care over-triage %.3f  (target ≤ 0.25)", report.selfCareOverTriage))
+        print("  emergencies as self-care \(report.emergencyAsSelfCare)  (target 0)")
         for miss in report.misses {
             print(
                 "  miss \(miss.id): expected \(miss.expected), got \(miss.predicted) [\(miss.firedRules.joined(separator: ", "))]"

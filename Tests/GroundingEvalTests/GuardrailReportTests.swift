@@ -11,7 +11,7 @@ import Testing
         let cases = try TriageEvaluation.loadCases(from: folder)
         let guardrails = try Guardrails(rules: RuleBook.bundled())
         let run = TriageEvaluation.run(cases, split: "all", guardrails: guardrails)
-        let report = EvalReport.triage(run, inputs: [try InputChecksum.of(folder)], embedder: "none")
+        let report = EvalReport.triage([run], inputs: [try InputChecksum.of(folder)], embedder: "none")
         let matrix = try #require(report.confusionMatrix)
         #expect(matrix.labels == ["emergency", "crisis", "urgent", "routine", "self-care"])
         #expect(matrix.counts.flatMap(\.self).reduce(0, +) == cases.count)
@@ -23,5 +23,26 @@ import Testing
         #expect(report.metric("accuracy")?.value == run.accuracy)
         let html = ReportWriter.html(report)
         #expect(html.contains("Confusion matrix") || html.contains("confusion"))
+    }
+
+    @Test("a report of both parts scores each part apart and lists each miss with its red flag")
+    func triageReportOfBothParts() throws {
+        let folder = SharedData.packageRoot.appendingPathComponent("eval/triage")
+        let cases = try TriageEvaluation.loadCases(from: folder)
+        let guardrails = try Guardrails(rules: RuleBook.bundled())
+        let parts = ["dev", "test"].map { TriageEvaluation.run(cases, split: $0, guardrails: guardrails) }
+        let report = EvalReport.triage(parts, inputs: [try InputChecksum.of(folder)], embedder: "none")
+        #expect(report.metric("dev: accuracy")?.value == parts[0].accuracy)
+        #expect(report.metric("test: accuracy")?.value == parts[1].accuracy)
+        #expect(report.metric("test: safety rate")?.value == parts[1].safetyRate)
+        #expect(parts[0].count + parts[1].count == cases.count)
+        // The matrix is the test part's.
+        let matrix = try #require(report.confusionMatrix)
+        #expect(matrix.counts.flatMap(\.self).reduce(0, +) == parts[1].count)
+        for part in parts {
+            for miss in part.misses {
+                #expect(report.notes.contains { $0.hasPrefix("\(part.split) miss \(miss.id):") })
+            }
+        }
     }
 }

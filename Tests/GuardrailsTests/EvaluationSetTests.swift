@@ -10,25 +10,48 @@ import Testing
 
     @Test func triageSetIsLargeAndCoversEveryLevelAndLanguage() throws {
         let cases = try TriageEvaluation.loadCases(from: Self.triageFolder)
-        #expect(cases.count >= 200)
+        #expect(cases.count >= 450)
         #expect(Set(cases.map(\.level)) == Set(TriageLevel.allCases))
         #expect(Set(cases.compactMap(\.language)) == ["en", "fr", "es"])
         #expect(Set(cases.map(\.id)).count == cases.count)
+        #expect(Set(cases.map(\.split)) == ["dev", "test"])
+        for level in TriageLevel.allCases {
+            let parts = Set(cases.filter { $0.level == level }.map(\.split))
+            #expect(parts == ["dev", "test"], "\(level) is in both parts")
+        }
         let held = cases.filter { $0.split == "test" }.count
-        #expect(Double(held) / Double(cases.count) >= 0.25)
+        #expect(Double(held) / Double(cases.count) >= 0.35)
     }
 
-    @Test func patternsAloneKeepEmergencyAndCrisisRecallOnTheWholeSet() throws {
+    @Test func guidanceItemsNameTheirRedFlagSourceVoiceAndLength() throws {
+        let cases = try TriageEvaluation.loadCases(
+            from: Self.triageFolder.appendingPathComponent("guidance-vignettes.jsonl")
+        )
+        #expect(cases.count >= 150)
+        for item in cases {
+            #expect(!(item.redFlag ?? "").isEmpty, "\(item.id) names its red flag")
+            #expect(!(item.source ?? "").isEmpty, "\(item.id) names its source")
+        }
+        #expect(Set(cases.compactMap(\.voice)) == ["first-person", "parent", "carer/other", "clinical"])
+        #expect(Set(cases.compactMap(\.length)) == ["short", "medium", "long"])
+        #expect(cases.filter { ($0.message ?? "").split(separator: " ").count >= 60 }.count >= 40)
+    }
+
+    /// The part the rules were written against meets the targets; the test part is reported by
+    /// `healthground eval triage`, never tuned on, and not asserted here.
+    @Test func developmentPartMeetsTheTargetsWithPatternsAndConcepts() throws {
         let cases = try TriageEvaluation.loadCases(from: Self.triageFolder)
         let report = TriageEvaluation.run(
             cases,
-            split: "all",
+            split: "dev",
             guardrails: try Guardrails(rules: try RuleBook.bundled())
         )
+        #expect(report.count >= 250)
         #expect((report.recall["emergency"] ?? 0) >= 0.98, "\(report.misses.filter { $0.expected == .emergency })")
         #expect((report.recall["crisis"] ?? 0) >= 0.98, "\(report.misses.filter { $0.expected == .crisis })")
         #expect(report.accuracy >= 0.85)
-        #expect(report.selfCareOverTriage <= 0.20)
+        #expect(report.selfCareOverTriage <= 0.25)
+        #expect(report.emergencyAsSelfCare == 0)
     }
 
     @Test func answerSetIsLargeAndChecksReachTargets() throws {

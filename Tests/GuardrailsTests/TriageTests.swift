@@ -150,16 +150,29 @@ import TextEmbedding
     }
 
     @Test func exemplarsCatchAParaphraseTheHashingEmbedderCanSee() throws {
-        let embedded = try Guardrails(
-            rules: try RuleBook.bundled(),
-            configuration: .init(embedder: HashingEmbedder())
+        // A rule known only by its exemplar: no pattern and no concept names these words.
+        var book = try RuleBook.bundled()
+        book.rules.append(
+            GuardrailRule(
+                id: "exemplar-only",
+                version: 1,
+                kind: .messageTriage,
+                level: .crisis,
+                title: "A test rule",
+                exemplars: ["the quokka glows violet at midnight"],
+                responses: ["en": "test"],
+                rationale: "test",
+                references: [],
+                examples: RuleExamples(fire: [], notFire: [])
+            )
         )
-        let message = "everyone would be better off if I were gone"
-        let patternsOnly = guardrails.triage(message: message)
+        let patternsOnly = try Guardrails(rules: book)
+        let embedded = try Guardrails(rules: book, configuration: .init(embedder: HashingEmbedder()))
+        let message = "the quokka glows violet at midnight again"
+        #expect(patternsOnly.triage(message: message).level == .selfCare)
         let verdict = embedded.triage(message: message)
-        #expect(patternsOnly.level == .selfCare)
         #expect(verdict.level == .crisis)
-        #expect(verdict.firedRules.contains { $0.source == .exemplar })
+        #expect(verdict.firedRules.contains { $0.ruleID == "exemplar-only" && $0.source == .exemplar })
     }
 
     @Test func aKnownEmbeddingStandsInForTheSentenceWithItsPunctuation() throws {
@@ -216,8 +229,12 @@ import TextEmbedding
         var fewer = try RuleBook.bundled()
         fewer.rules.removeAll { $0.id == "critical-potassium-high" }
         let other = try Guardrails(rules: fewer)
-        let fromOther = guardrails.triage(conversation: [.user("hello")], prepared: other.prepare(records: records))
-        let direct = guardrails.triage(conversation: [.user("hello")], records: records)
+        let fromOther = guardrails.triage(
+            conversation: [.user("hello")],
+            prepared: other.prepare(records: records),
+            now: Self.now
+        )
+        let direct = guardrails.triage(conversation: [.user("hello")], records: records, now: Self.now)
         #expect(fromOther.firedRules.map(\.ruleID) == direct.firedRules.map(\.ruleID))
         #expect(direct.firedRules.contains { $0.ruleID == "critical-potassium-high" })
     }

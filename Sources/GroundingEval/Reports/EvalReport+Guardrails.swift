@@ -1,42 +1,71 @@
 public import Guardrails
 
 extension EvalReport {
-    /// The report of a triage evaluation: accuracy, recall per level, safety rate, over-triage, and
-    /// the expected × found confusion matrix.
-    public static func triage(_ run: TriageReport, inputs: [InputChecksum], embedder: String) -> EvalReport {
+    /// The report of a triage evaluation: for each part, accuracy, recall per level, safety rate,
+    /// over-triage and emergencies triaged as self-care; the expected × found confusion matrix of the
+    /// last part (the test part when both are given); and every miss with its red flag.
+    /// - Parameters:
+    ///   - parts: one report per part, development first (`dev`, `test`), or a single report.
+    ///   - inputs: checksums of the case files.
+    ///   - embedder: the exemplar net's embedder (`none`, `hashing`, `minilm`).
+    public static func triage(_ parts: [TriageReport], inputs: [InputChecksum], embedder: String) -> EvalReport {
         let levels = TriageLevel.allCases.reversed().map(\.self)
-        let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
-        var counts = Array(repeating: Array(repeating: 0, count: levels.count), count: levels.count)
-        for level in levels {
-            let support = run.support[level.rawValue] ?? 0
-            let found = Int(((run.recall[level.rawValue] ?? 0) * Double(support)).rounded())
-            if let row = index[level] { counts[row][row] = found }
-        }
-        for miss in run.misses {
-            if let row = index[miss.expected], let column = index[miss.predicted] { counts[row][column] += 1 }
-        }
-        var metrics = [
-            Metric(name: "accuracy", value: run.accuracy, count: run.count),
-            Metric(name: "safety rate", value: run.safetyRate, count: run.count),
-            Metric(name: "self-care over-triage", value: run.selfCareOverTriage),
+        var metrics: [Metric] = []
+        var notes = [
+            "Targets: emergency and crisis recall ≥ 0.98, accuracy ≥ 0.85, self-care over-triage ≤ 0.25, "
+                + "no emergency triaged self-care. Rules, lexicons and thresholds change only while reading the "
+                + "dev part; the test part is held out and only reported."
         ]
-        for level in levels {
-            if let recall = run.recall[level.rawValue] {
-                metrics.append(Metric(name: "recall \(level)", value: recall, count: run.support[level.rawValue]))
+        for run in parts {
+            let prefix = parts.count > 1 ? "\(run.split): " : ""
+            metrics += [
+                Metric(name: prefix + "accuracy", value: run.accuracy, count: run.count),
+                Metric(name: prefix + "safety rate", value: run.safetyRate, count: run.count),
+                Metric(name: prefix + "self-care over-triage", value: run.selfCareOverTriage),
+                Metric(name: prefix + "emergencies triaged self-care", value: Double(run.emergencyAsSelfCare)),
+            ]
+            for level in levels {
+                if let recall = run.recall[level.rawValue] {
+                    metrics.append(
+                        Metric(name: prefix + "recall \(level)", value: recall, count: run.support[level.rawValue])
+                    )
+                }
+            }
+            notes.append("\(run.split) part (\(run.count) cases): targets " + (run.meetsTargets ? "met." : "NOT met."))
+            for miss in run.misses {
+                var line = "\(run.split) miss \(miss.id): expected \(miss.expected), got \(miss.predicted)"
+                if let flag = miss.redFlag, !flag.isEmpty { line += " (red flag: \(flag))" }
+                if !miss.firedRules.isEmpty { line += " [\(miss.firedRules.joined(separator: ", "))]" }
+                notes.append(line)
             }
         }
+        let last = parts.last
+        let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+        var counts = Array(repeating: Array(repeating: 0, count: levels.count), count: levels.count)
+        if let last {
+            for level in levels {
+                let support = last.support[level.rawValue] ?? 0
+                let found = Int(((last.recall[level.rawValue] ?? 0) * Double(support)).rounded())
+                if let row = index[level] { counts[row][row] = found }
+            }
+            for miss in last.misses {
+                if let row = index[miss.expected], let column = index[miss.predicted] { counts[row][column] += 1 }
+            }
+        }
+        let partNames = parts.map(\.split).joined(separator: " and ")
         return EvalReport(
             kind: "triage",
-            title: "Triage (\(run.split) split, embedder \(embedder))",
+            title: "Triage (\(partNames), embedder \(embedder))",
             seed: 0,
             inputs: inputs,
             metrics: metrics,
-            charts: [Chart(title: "Recall by level", bars: metrics.filter { $0.name.hasPrefix("recall") })],
-            confusionMatrix: ConfusionMatrix(labels: levels.map(\.description), counts: counts),
-            notes: [
-                "Targets: emergency and crisis recall ≥ 0.98, accuracy ≥ 0.85, self-care over-triage ≤ 0.20.",
-                run.meetsTargets ? "Targets met." : "Targets NOT met.",
-            ]
+            charts: [Chart(title: "Recall by level", bars: metrics.filter { $0.name.contains("recall") })],
+            confusionMatrix: ConfusionMatrix(
+                labels: levels.map(\.description),
+                counts: counts,
+                rowTitle: "expected (\(last?.split ?? "") part)"
+            ),
+            notes: notes
         )
     }
 
