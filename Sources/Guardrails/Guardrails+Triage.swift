@@ -143,11 +143,6 @@ extension Guardrails {
         )
     }
 
-    /// A sentence as the exemplar net embeds it: trimmed, with its closing punctuation.
-    private static func embeddedText(_ text: String, _ terminated: NSRange) -> String {
-        (text as NSString).substring(with: terminated).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// `known` plus the vectors of the user turns' sentences it lacks, made in one call to the embedder
     /// (one pass of the model's weights for the whole conversation); `known` alone when the exemplar
     /// net is off or the embedder fails (each turn then tries again on its own).
@@ -158,9 +153,8 @@ extension Guardrails {
         var missing: [String] = []
         var seen = Set(known.keys)
         for turn in conversation where turn.role == .user {
-            for found in context.terminatedSentences(in: turn.text) {
-                let sentence = Self.embeddedText(turn.text, found.terminated)
-                if seen.insert(sentence).inserted { missing.append(sentence) }
+            for unit in context.exemplarUnits(in: turn.text) where seen.insert(unit.text).inserted {
+                missing.append(unit.text)
             }
         }
         guard !missing.isEmpty, let fresh = try? embedder.embed(missing) else { return known }
@@ -176,32 +170,33 @@ extension Guardrails {
         guard configuration.embedder != nil, let threshold = similarityThreshold, !exemplars.isEmpty else {
             return []
         }
-        let found = context.terminatedSentences(in: text)
-        let sentences = found.map(\.sentence)
-        let sentenceTexts = sentences.map { (text as NSString).substring(with: $0) }
-        // Each sentence is embedded with its closing punctuation, as the whole message would be. The
-        // conversation's sentences are usually in `known` already; a turn whose vectors are not (the
-        // conversation's call failed) tries on its own, and fires nothing if that fails too.
-        let embeddedTexts = found.map { Self.embeddedText(text, $0.terminated) }
+        // Each sentence is embedded with its closing punctuation, as the whole message would be, and a
+        // long sentence's clauses too. The conversation's units are usually in `known` already; a turn
+        // whose vectors are not (the conversation's call failed) tries on its own, and fires nothing if
+        // that fails too.
+        let units = context.exemplarUnits(in: text)
+                let unitTexts = units.map { (text as NSString).substring(with: $0.range) }
+        let embeddedTexts = units.map(\.text)
         let embedded =
             embeddedTexts.allSatisfy { known[$0] != nil } ? known : sentenceVectors(of: [.user(text)], known: known)
         let vectors = embeddedTexts.compactMap { embedded[$0] }
         guard vectors.count == embeddedTexts.count else { return [] }
-        var best: [Int: (similarity: Double, sentence: Int, exemplar: Exemplar)] = [:]
-        for (sentenceIndex, vector) in vectors.enumerated() {
+        var best: [Int: (similarity: Double, unit: Int, exemplar: Exemplar)] = [:]
+        for (unitIndex, vector) in vectors.enumerated() {
             for exemplar in exemplars where !skipping.contains(exemplar.ruleIndex) {
                 let similarity = Double(Self.dot(vector, exemplar.vector))
                 if similarity >= threshold, similarity > (best[exemplar.ruleIndex]?.similarity ?? -1) {
-                    best[exemplar.ruleIndex] = (similarity, sentenceIndex, exemplar)
+                    best[exemplar.ruleIndex] = (similarity, unitIndex, exemplar)
                 }
             }
         }
         var result: [FiredRule] = []
         for (ruleIndex, match) in best.sorted(by: { $0.key < $1.key }) {
-            let sentence = sentenceTexts[match.sentence]
-            let modifier = context.modifier(ofSentence: sentence, exemplarIsNegative: match.exemplar.isNegative)
+            let modifier = context.modifier(
+                ofSentence: unitTexts[match.unit],
+                exemplarIsNegative: match.exemplar.isNegative)
             if let modifier, modifier != match.exemplar.ownModifier { continue }
-            let range = sentences[match.sentence]
+            let range = units[match.unit].range
             result.append(
                 firing(
                     compiled[ruleIndex],

@@ -25,6 +25,7 @@ struct MatchContext: Sendable {
     private let presentCue: CompiledPattern
     private let hypotheticalCue: CompiledPattern
     private let definitionCue: CompiledPattern
+    private let clauseSplit: CompiledPattern
 
     init() {
         // These are fixed expressions written and tested with the module; they compile.
@@ -35,6 +36,7 @@ struct MatchContext: Sendable {
             #"[.!?;:]+(?!\d)|\n+|,(?!\d)|\b(?:but|and|however|although|though|pero|y|aunque|mais|et|cependant)\b"#
         )
         sentenceBreak = make(#"[.!?;]+(?!\d)|\n+"#)
+        clauseSplit = make(#"[,;:]+(?!\d)|\s(?=(?:but|so|then|pero|mais|puis|luego|entonces)\b)"#)
         negation = make(
             #"\b(?:no(?! sé| se | idea| puedo)|not(?! sure| only| just| certain)|never|without|denies|deny|denied|negative for|free of|none|nothing(?! (?:helps|works|is helping|has helped|eases|touches))|nor|neither|ni|sin|nunca|ningún|ninguna|pas(?! sûr| sure)|aucun|aucune|jamais|sans|ne(?! sais)|n'(?!arrive|ai pas l'impression))\b|n't\b(?! know| think| breathe| stop| move| talk| speak| see| wake| keep| swallow| lift)|\bn'(?=\w)(?!arrive)"#
         )
@@ -149,6 +151,43 @@ struct MatchContext: Sendable {
         if length > start {
             let sentence = NSRange(location: start, length: length - start)
             result.append((sentence, sentence))
+        }
+        return result
+    }
+
+    /// Sentences longer than this many words are also compared clause by clause.
+    static let longSentenceWords = 24
+
+    /// What the exemplar net compares: each sentence with its closing punctuation, and for a sentence
+    /// of more than ``longSentenceWords`` words also its clauses (split at `,` `;` `:` and before "but",
+    /// "so", "then"; a clause of fewer than 4 words joins the next), so that one red flag in a long
+    /// run-on sentence is not pooled away among the rest. Each unit is the range compared and the text
+    /// embedded (trimmed).
+    func exemplarUnits(in text: String) -> [(range: NSRange, text: String)] {
+        let nsText = text as NSString
+        func unit(_ range: NSRange) -> (range: NSRange, text: String) {
+            (range, nsText.substring(with: range).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        var result: [(range: NSRange, text: String)] = []
+        for found in terminatedSentences(in: text) {
+            result.append(unit(found.terminated))
+            let sentence = nsText.substring(with: found.sentence)
+            guard sentence.split(whereSeparator: \.isWhitespace).count > Self.longSentenceWords else { continue }
+            var start = found.sentence.location
+            let end = found.sentence.location + found.sentence.length
+            for separator in clauseSplit.matches(in: text, range: found.sentence) {
+                let piece = NSRange(location: start, length: separator.location - start)
+                let words = nsText.substring(with: piece).split(whereSeparator: \.isWhitespace).count
+                guard words >= 4 else { continue }
+                result.append(unit(piece))
+                start = separator.location + separator.length
+            }
+            if start > found.sentence.location, end > start {
+                let rest = NSRange(location: start, length: end - start)
+                if nsText.substring(with: rest).split(whereSeparator: \.isWhitespace).count >= 2 {
+                    result.append(unit(rest))
+                }
+            }
         }
         return result
     }
