@@ -123,7 +123,7 @@ struct ConceptReader: Sendable {
         for (index, pattern) in patterns.enumerated() {
             guard let pattern else { continue }
             for range in pattern.matches(in: text) {
-                let modifier = context.modifier(of: range, in: frame)
+                let modifier = context.modifier(of: range, in: frame, ignoringOwnWords: true)
                 result.append(
                     ConceptFinding(
                         conceptID: concepts[index].id,
@@ -147,7 +147,7 @@ struct ConceptReader: Sendable {
                             turn: turn,
                             span: value.span,
                             source: .value,
-                            modifier: context.modifier(of: range, in: frame)
+                            modifier: context.modifier(of: range, in: frame, ignoringOwnWords: true)
                         )
                     )
                 }

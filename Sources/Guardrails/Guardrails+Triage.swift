@@ -47,7 +47,7 @@ extension Guardrails {
         var touchedTopics: [Int: Bool] = [:]
         let knownEmbeddings = sentenceVectors(of: conversation, known: knownEmbeddings)
         for (turnIndex, turn) in conversation.enumerated() where turn.role == .user {
-            let text = turn.text
+            let text = MatchContext.normalized(turn.text)
             var firedHere = Set<Int>()
             for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .messageTriage {
                 for pattern in compiledRule.patterns {
@@ -153,7 +153,8 @@ extension Guardrails {
         var missing: [String] = []
         var seen = Set(known.keys)
         for turn in conversation where turn.role == .user {
-            for unit in context.exemplarUnits(in: turn.text) where seen.insert(unit.text).inserted {
+            for unit in context.exemplarUnits(in: MatchContext.normalized(turn.text))
+            where seen.insert(unit.text).inserted {
                 missing.append(unit.text)
             }
         }

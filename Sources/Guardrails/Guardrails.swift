@@ -51,7 +51,7 @@ public struct Guardrails: Sendable {
     /// The escalation contacts for the configured locale.
     public let contacts: EscalationContacts
     /// The similarity threshold in use for the configured embedder (nil: exemplar matching off).
-    public let similarityThreshold: Double?
+    public private(set) var similarityThreshold: Double?
     let compiled: [CompiledRule]
     /// Each rule's id and version, in the rule book's order: what ``PreparedRecords`` were made for.
     let ruleKeys: [String]
@@ -115,6 +115,16 @@ public struct Guardrails: Sendable {
         }
         self.exemplars = exemplars
         answerPatterns = AnswerPatterns(drugNames: rules.drugNames, contacts: contacts)
+    }
+
+    /// The same guardrails with another exemplar similarity threshold, reusing the exemplars' vectors
+    /// (for calibration sweeps). Exemplar matching must be on: when it is off, nothing changes.
+    /// - Parameter threshold: the cosine similarity at which an exemplar fires.
+    public func withSimilarityThreshold(_ threshold: Double) -> Guardrails {
+        guard similarityThreshold != nil else { return self }
+        var copy = self
+        copy.similarityThreshold = threshold
+        return copy
     }
 
     /// Says how many rules await clinical review, or nil when all are reviewed.

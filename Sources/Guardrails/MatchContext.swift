@@ -76,7 +76,11 @@ struct MatchContext: Sendable {
     }
 
     /// Whether the match at `range` in the framed text is negated, past or hypothetical (nil when it counts).
-    func modifier(of range: NSRange, in frame: Frame) -> MatchModifier? {
+    ///
+    /// With `ignoringOwnWords`, past and hypothetical cues are looked for around the match but not in
+    /// its own words: a concept's term says what it means ("everyone would be better off if I was gone",
+    /// "I've never had a headache like this"), and its "if" or "had" does not make it hypothetical or past.
+    func modifier(of range: NSRange, in frame: Frame, ignoringOwnWords: Bool = false) -> MatchModifier? {
         let text = frame.text
         let clause = Self.enclosing(range, in: text, breaks: frame.clauseBreaks)
         let sentence = Self.enclosing(range, in: text, breaks: frame.sentenceBreaks)
@@ -101,11 +105,25 @@ struct MatchContext: Sendable {
         }
         if definitionCue.matches(text, in: sentencePrefix) { return .hypothetical }
         let isNow = presentCue.matches(text, in: clause)
-        if !isNow && (pastCue.matches(text, in: clause) || pastVerb.matches(text, in: clause)) { return .past }
+        // A cue counts unless (ignoring own words) it lies wholly inside the match.
+        func cue(_ pattern: CompiledPattern, in scope: NSRange) -> Bool {
+            guard ignoringOwnWords else { return pattern.matches(text, in: scope) }
+            guard scope.length > 0 else { return false }
+            return pattern.matches(in: text, range: scope).contains { found in
+                found.location < range.location || found.location + found.length > range.location + range.length
+            }
+        }
+        if !isNow && (cue(pastCue, in: clause) || cue(pastVerb, in: clause)) { return .past }
         let sentenceIsNow = presentCue.matches(text, in: sentence)
         if !sentenceIsNow && hypotheticalCue.matches(text, in: sentencePrefix) { return .hypothetical }
-        if !sentenceIsNow && hypotheticalCue.matches(text, in: clause) { return .hypothetical }
+        if !sentenceIsNow && cue(hypotheticalCue, in: clause) { return .hypothetical }
         return nil
+    }
+
+    /// `text` with typographic apostrophes (’ ‘) read as `'`, so "can’t" and "don’t" match as typed on a
+    /// keyboard; UTF-16 offsets are unchanged.
+    static func normalized(_ text: String) -> String {
+        text.replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{2018}", with: "'")
     }
 
     /// Whether a whole sentence (an exemplar match) is negated, past or hypothetical.

@@ -162,12 +162,24 @@ struct RulesCommand: AsyncParsableCommand {
                 String(format: "patterns only: accuracy %.3f, over-triage %.3f", base.accuracy, base.selfCareOverTriage)
             )
             var best: (threshold: Double, accuracy: Double)?
+            // Every exemplar and case sentence is embedded once; each threshold reuses the vectors.
+            guard let chosen = try guardrailOptions.chosenEmbedder() else {
+                throw ValidationError("give --embedder minilm or hashing: there is nothing to calibrate without one")
+            }
+            let swept = try Guardrails(
+                rules: book,
+                configuration: .init(
+                    locale: guardrailOptions.locale,
+                    embedder: MemoizingEmbedder(chosen),
+                    similarityThreshold: 0.40
+                )
+            )
             for step in stride(from: 40, through: 95, by: 1) {
                 let threshold = Double(step) / 100
                 let report = TriageEvaluation.run(
                     loaded,
                     split: "dev",
-                    guardrails: try guardrailOptions.guardrails(book: book, threshold: threshold)
+                    guardrails: swept.withSimilarityThreshold(threshold)
                 )
                 let keepsRecall = ["emergency", "crisis"].allSatisfy {
                     (report.recall[$0] ?? 1) >= (base.recall[$0] ?? 1)
@@ -187,10 +199,10 @@ struct RulesCommand: AsyncParsableCommand {
             }
             if let best {
                 print(
-                    String(format: "recommended threshold: %.2f (train accuracy %.3f)", best.threshold, best.accuracy)
+                    String(format: "recommended threshold: %.2f (dev accuracy %.3f)", best.threshold, best.accuracy)
                 )
                 print(
-                    "write it under embedding-thresholds in the rules file, then check the test split with eval triage"
+                    "write it under embedding-thresholds in the rules file, then see the held-out test part with eval triage (report it; do not tune on it)"
                 )
             } else {
                 print("no threshold keeps recall and over-triage within targets; keep exemplar matching off")

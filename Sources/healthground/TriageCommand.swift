@@ -112,6 +112,14 @@ struct GuardrailOptions: ParsableArguments {
     }
 
     func guardrails(book: RuleBook, threshold override: Double? = nil) throws -> Guardrails {
+        try Guardrails(
+            rules: book,
+            configuration: .init(locale: locale, embedder: try chosenEmbedder(), similarityThreshold: override ?? threshold)
+        )
+    }
+
+    /// The embedder `--embedder` names, loaded (nil for `none`).
+    func chosenEmbedder() throws -> (any Embedder)? {
         let chosen: (any Embedder)?
         switch embedder {
         case "hashing": chosen = HashingEmbedder()
@@ -129,9 +137,6 @@ struct GuardrailOptions: ParsableArguments {
             }
         default: throw ValidationError("--embedder must be 'minilm', 'hashing' or 'none'")
         }
-        return try Guardrails(
-            rules: book,
-            configuration: .init(locale: locale, embedder: chosen, similarityThreshold: override ?? threshold)
-        )
+        return chosen
     }
 }
