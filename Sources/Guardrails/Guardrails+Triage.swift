@@ -176,7 +176,7 @@ extension Guardrails {
         // whose vectors are not (the conversation's call failed) tries on its own, and fires nothing if
         // that fails too.
         let units = context.exemplarUnits(in: text)
-                let unitTexts = units.map { (text as NSString).substring(with: $0.range) }
+        let unitTexts = units.map { (text as NSString).substring(with: $0.range) }
         let embeddedTexts = units.map(\.text)
         let embedded =
             embeddedTexts.allSatisfy { known[$0] != nil } ? known : sentenceVectors(of: [.user(text)], known: known)
@@ -195,7 +195,8 @@ extension Guardrails {
         for (ruleIndex, match) in best.sorted(by: { $0.key < $1.key }) {
             let modifier = context.modifier(
                 ofSentence: unitTexts[match.unit],
-                exemplarIsNegative: match.exemplar.isNegative)
+                exemplarIsNegative: match.exemplar.isNegative
+            )
             if let modifier, modifier != match.exemplar.ownModifier { continue }
             let range = units[match.unit].range
             result.append(
@@ -267,7 +268,9 @@ extension Guardrails {
             if !messages.contains(message) { messages.append(message) }
         }
         if basis == .safeDefault {
-            messages.append(contacts.unplacedMessage(symptoms: unplacedNames.map { $0.replacingOccurrences(of: "-", with: " ") }))
+            messages.append(
+                contacts.unplacedMessage(symptoms: unplacedNames.map { $0.replacingOccurrences(of: "-", with: " ") })
+            )
         }
         return TriageVerdict(
             level: level,

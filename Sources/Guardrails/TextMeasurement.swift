@@ -71,7 +71,9 @@ struct MeasurementReader: Sendable {
             // "39.8°C", "104 °F", "40 degrees", "103F"
             Reader(
                 measure: .temperature,
-                pattern: make(decimal + #"\s*(?:°\s*|º\s*|degrees?\s*|deg\s*)([cf](?![a-z]))?|"# + decimal + #"([cf])\b"#),
+                pattern: make(
+                    decimal + #"\s*(?:°\s*|º\s*|degrees?\s*|deg\s*)([cf](?![a-z]))?|"# + decimal + #"([cf])\b"#
+                ),
                 values: { groups in
                     let value = Self.number(groups[0]) ?? Self.number(groups[2])
                     let unit = groups[1] ?? groups[3]
@@ -97,7 +99,8 @@ struct MeasurementReader: Sendable {
                     #"\b(?:hr|heart ?rate|pulse|pouls|pulso|fc|fr[ée]quence cardiaque|frecuencia card[ií]aca)\b[^\d\n.!?]{0,15}(\d{2,3})\b|\b(\d{2,3})\s*(?:bpm|beats (?:per|a|/) ?min\w*|lpm|latidos)"#
                 ),
                 values: { groups in
-                    guard let value = Self.number(groups[0]) ?? Self.number(groups[1]), (20...260).contains(value) else { return [] }
+                    guard let value = Self.number(groups[0]) ?? Self.number(groups[1]), (20...260).contains(value)
+                    else { return [] }
                     return [(.heartRate, value)]
                 }
             ),
@@ -108,7 +111,9 @@ struct MeasurementReader: Sendable {
                     #"\b(?:rr|resp(?:iratory)? rate|breathing rate|fr)\b[^\d\n.!?]{0,12}(\d{1,2})\b|\b(\d{1,2})\s*(?:breaths (?:per|a|/) ?min\w*|respirations)"#
                 ),
                 values: { groups in
-                    guard let value = Self.number(groups[0]) ?? Self.number(groups[1]), (4...90).contains(value) else { return [] }
+                    guard let value = Self.number(groups[0]) ?? Self.number(groups[1]), (4...90).contains(value) else {
+                        return []
+                    }
                     return [(.respiratoryRate, value)]
                 }
             ),
@@ -160,7 +165,9 @@ struct MeasurementReader: Sendable {
             // "ketones 2.1", "blood ketones as the sick day rules say and they're 3.4", "cétones à 1,8"
             Reader(
                 measure: .ketones,
-                pattern: make(#"\b(?:ketones?|c[ée]tones?|cetonas|cuerpos cet[oó]nicos)\b[^\d\n.!?]{0,45}(\d{1,2}(?:[.,]\d)?)"#),
+                pattern: make(
+                    #"\b(?:ketones?|c[ée]tones?|cetonas|cuerpos cet[oó]nicos)\b[^\d\n.!?]{0,45}(\d{1,2}(?:[.,]\d)?)"#
+                ),
                 values: { groups in
                     guard let value = Self.number(groups[0]), value < 15 else { return [] }
                     return [(.ketones, value)]
@@ -269,8 +276,10 @@ struct MeasurementReader: Sendable {
         if matched.contains("old") || matched.hasPrefix("de ") || matched.hasPrefix("âg") || matched.hasPrefix("age") {
             return false
         }
-        let cues = ["for ", "past ", "last ", "in ", "since ", "depuis ", "pendant ", "desde ", "hace ", "durante ",
-            "il y a ", "within ", "after ", "over ", "about ", "every ", "the ", "en ", "lleva ", "llevo "]
+        let cues = [
+            "for ", "past ", "last ", "in ", "since ", "depuis ", "pendant ", "desde ", "hace ", "durante ",
+            "il y a ", "within ", "after ", "over ", "about ", "every ", "the ", "en ", "lleva ", "llevo ",
+        ]
         return cues.contains { before.hasSuffix($0) }
     }
 }

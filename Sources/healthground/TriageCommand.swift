@@ -114,7 +114,11 @@ struct GuardrailOptions: ParsableArguments {
     func guardrails(book: RuleBook, threshold override: Double? = nil) throws -> Guardrails {
         try Guardrails(
             rules: book,
-            configuration: .init(locale: locale, embedder: try chosenEmbedder(), similarityThreshold: override ?? threshold)
+            configuration: .init(
+                locale: locale,
+                embedder: try chosenEmbedder(),
+                similarityThreshold: override ?? threshold
+            )
         )
     }
 

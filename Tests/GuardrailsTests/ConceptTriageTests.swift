@@ -147,7 +147,9 @@ import Testing
             """
         #expect(long.split(separator: " ").count > 100)
         #expect(guardrails.triage(message: long).level == .emergency)
-        #expect(guardrails.triage(message: "58M, acute onset L facial droop and slurred speech, 20 min").level == .emergency)
+        #expect(
+            guardrails.triage(message: "58M, acute onset L facial droop and slurred speech, 20 min").level == .emergency
+        )
         #expect(guardrails.triage(message: "my dads face is droopy and hes slurring his words").level == .emergency)
     }
 
