@@ -33,16 +33,28 @@ struct ConceptPresence {
 
 /// Compiled concepts: reads messages into ``ConceptFinding``s and evaluates ``ConceptCondition``s.
 struct ConceptReader: Sendable {
+    /// One term of one concept, compiled, with the anchors that must be in a message for it to match.
+    private struct Term: Sendable {
+        let concept: Int
+        let pattern: CompiledPattern
+        /// Indices into ``ConceptReader/anchors``; nil: always run.
+        let anchors: [Int]?
+    }
+
     let concepts: [ClinicalConcept]
     private let indexByID: [String: Int]
-    private let patterns: [CompiledPattern?]
+    private let terms: [Term]
+    /// Every distinct anchor (folded UTF-8), searched once per message.
+    private let anchors: [[UInt8]]
     /// For each concept, itself and every concept that includes it, transitively.
     private let closures: [[Int]]
     private let measurements = MeasurementReader()
 
     /// - Throws: ``GuardrailsError`` for a duplicate id, an unknown or circular `includes`, an invalid
     ///   term, or a concept that can never be present.
-    init(_ concepts: [ClinicalConcept]) throws {
+    /// - Parameter usesAnchors: whether terms whose anchors are absent are skipped (false only to test
+    ///   that skipping them changes no finding).
+    init(_ concepts: [ClinicalConcept], usesAnchors: Bool = true) throws {
         self.concepts = concepts
         var indexByID: [String: Int] = [:]
         for (index, concept) in concepts.enumerated() {
@@ -51,17 +63,26 @@ struct ConceptReader: Sendable {
             }
         }
         self.indexByID = indexByID
-        patterns = try concepts.map { concept in
-            let terms = (concept.terms ?? [:]).sorted { $0.key < $1.key }.flatMap(\.value)
-            for (offset, term) in terms.enumerated() {
-                _ = try CompiledPattern(term, location: "concepts: \(concept.id).terms[\(offset)]")
+        var terms: [Term] = []
+        var anchorIndex: [String: Int] = [:]
+        var anchors: [[UInt8]] = []
+        for (index, concept) in concepts.enumerated() {
+            let sources = (concept.terms ?? [:]).sorted { $0.key < $1.key }.flatMap(\.value)
+            for (offset, source) in sources.enumerated() {
+                let pattern = try CompiledPattern(source, location: "concepts: \(concept.id).terms[\(offset)]")
+                let indices = (usesAnchors ? TermAnchors.anchors(of: source) : nil).map { found in
+                    found.map { anchor in
+                        if let known = anchorIndex[anchor] { return known }
+                        anchors.append(Array(anchor.utf8))
+                        anchorIndex[anchor] = anchors.count - 1
+                        return anchors.count - 1
+                    }
+                }
+                terms.append(Term(concept: index, pattern: pattern, anchors: indices))
             }
-            guard !terms.isEmpty else { return nil }
-            return try CompiledPattern(
-                terms.map { "(?:\($0))" }.joined(separator: "|"),
-                location: "concepts: \(concept.id).terms"
-            )
         }
+        self.terms = terms
+        self.anchors = anchors
         var parents = Array(repeating: [Int](), count: concepts.count)
         for (index, concept) in concepts.enumerated() {
             for child in concept.includes ?? [] {
@@ -119,18 +140,22 @@ struct ConceptReader: Sendable {
     /// Every concept term and value in `text`, counted or not.
     func findings(in text: String, turn: Int, context: MatchContext) -> [ConceptFinding] {
         var result: [ConceptFinding] = []
+        var seen = Set<String>()
         let frame = context.frame(text)
-        for (index, pattern) in patterns.enumerated() {
-            guard let pattern else { continue }
-            for range in pattern.matches(in: text) {
-                let modifier = context.modifier(of: range, in: frame, ignoringOwnWords: true)
+        let present = presentAnchors(in: text)
+        for term in terms {
+            if let required = term.anchors, !required.contains(where: { present[$0] }) { continue }
+            for range in term.pattern.matches(in: text) {
+                let conceptID = concepts[term.concept].id
+                // Two terms of one concept matching the same words are one finding.
+                guard seen.insert("\(conceptID) \(range.location) \(range.length)").inserted else { continue }
                 result.append(
                     ConceptFinding(
-                        conceptID: concepts[index].id,
+                        conceptID: conceptID,
                         turn: turn,
                         span: TextSpan(start: range.location, end: range.location + range.length),
                         source: .term,
-                        modifier: modifier
+                        modifier: context.modifier(of: range, in: frame, ignoringOwnWords: true)
                     )
                 )
             }
@@ -154,6 +179,32 @@ struct ConceptReader: Sendable {
             }
         }
         return result
+    }
+
+    /// Which anchors occur in `text` (folded as anchors are).
+    private func presentAnchors(in text: String) -> [Bool] {
+        let haystack = Array(TermAnchors.fold(text).utf8)
+        return haystack.withUnsafeBytes { buffer in
+            anchors.map { anchor in Self.contains(buffer, anchor) }
+        }
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            guard let found = haystack[start...last].firstIndex(of: first) else { return false }
+            var matched = true
+            for offset in 1..<needle.count where haystack[found + offset] != needle[offset] {
+                matched = false
+                break
+            }
+            if matched { return true }
+            start = found + 1
+        }
+        return false
     }
 
     /// The concepts that the counted findings make present, with their evidence.
