@@ -60,7 +60,7 @@ struct MeasurementReader: Sendable {
             Reader(
                 measure: .temperature,
                 pattern: make(
-                    #"\b(?:temp(?:erature)?|fever|febrile|t°|fièvre|température|fiebre|temperatura)\b[^\d\n.!?]{0,18}"#
+                    #"\b(?:temp(?:erature)?|fever|febrile|t°|thermometer|thermom[eè]tre|term[oó]metro|fièvre|température|fiebre|temperatura)\b[^\d\n.!?]{0,18}"#
                         + decimal + #"\s*(?:°|º|degrees?|deg|grados|degrés)?\s*([cf](?![a-z]))?"#
                 ),
                 values: { groups in
