@@ -10,7 +10,7 @@ import Testing
 
     @Test func triageSetIsLargeAndCoversEveryLevelAndLanguage() throws {
         let cases = try TriageEvaluation.loadCases(from: Self.triageFolder)
-        #expect(cases.count >= 450)
+        #expect(cases.count >= 600)
         #expect(Set(cases.map(\.level)) == Set(TriageLevel.allCases))
         #expect(Set(cases.compactMap(\.language)) == ["en", "fr", "es"])
         #expect(Set(cases.map(\.id)).count == cases.count)
@@ -20,7 +20,7 @@ import Testing
             #expect(parts == ["dev", "test"], "\(level) is in both parts")
         }
         let held = cases.filter { $0.split == "test" }.count
-        #expect(Double(held) / Double(cases.count) >= 0.35)
+        #expect(Double(held) / Double(cases.count) >= 0.25)
     }
 
     @Test func guidanceItemsNameTheirRedFlagSourceVoiceAndLength() throws {
