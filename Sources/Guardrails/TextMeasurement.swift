@@ -87,10 +87,7 @@ struct MeasurementReader: Sendable {
                 pattern: make(
                     #"\b(?:spo2|sp02|sao2|o2 sat\w*|sats?|oxygen(?: saturation| level| sat\w*)?|saturation|satur[aá]ci[oó]n|oxyg[eè]ne|ox[ií]geno|pulse ox\w*)\b[^\d\n.!?]{0,18}(\d{2,3})\s*%?"#
                 ),
-                values: { groups in
-                    guard let value = Self.number(groups[0]), (50...100).contains(value) else { return [] }
-                    return [(.oxygenSaturation, value)]
-                }
+                values: Self.firstNumber(as: .oxygenSaturation, in: 50...100)
             ),
             // "HR 140", "pulse is 130", "heart rate of 45", "pouls à 150", "pulso 140", "140 bpm"
             Reader(
@@ -98,11 +95,7 @@ struct MeasurementReader: Sendable {
                 pattern: make(
                     #"\b(?:hr|heart ?rate|pulse|pouls|pulso|fc|fr[ée]quence cardiaque|frecuencia card[ií]aca)\b[^\d\n.!?]{0,15}(\d{2,3})\b|\b(\d{2,3})\s*(?:bpm|beats (?:per|a|/) ?min\w*|lpm|latidos)"#
                 ),
-                values: { groups in
-                    guard let value = Self.number(groups[0]) ?? Self.number(groups[1]), (20...260).contains(value)
-                    else { return [] }
-                    return [(.heartRate, value)]
-                }
+                values: Self.firstNumber(as: .heartRate, in: 20...260)
             ),
             // "RR 32", "respiratory rate 30", "breathing 40 times a minute"
             Reader(
@@ -110,12 +103,7 @@ struct MeasurementReader: Sendable {
                 pattern: make(
                     #"\b(?:rr|resp(?:iratory)? rate|breathing rate|fr)\b[^\d\n.!?]{0,12}(\d{1,2})\b|\b(\d{1,2})\s*(?:breaths (?:per|a|/) ?min\w*|respirations)"#
                 ),
-                values: { groups in
-                    guard let value = Self.number(groups[0]) ?? Self.number(groups[1]), (4...90).contains(value) else {
-                        return []
-                    }
-                    return [(.respiratoryRate, value)]
-                }
+                values: Self.firstNumber(as: .respiratoryRate, in: 4...90)
             ),
             // "BP 190/120", "blood pressure is 85/50", "tension 18/11" is not read (cmHg), "170/110 mmHg"
             Reader(
@@ -157,10 +145,7 @@ struct MeasurementReader: Sendable {
             Reader(
                 measure: .inr,
                 pattern: make(#"\binr\b[^\d\n!?]{0,30}(\d{1,2}(?:[.,]\d{1,2})?)"#),
-                values: { groups in
-                    guard let value = Self.number(groups[0]), (0.5...20).contains(value) else { return [] }
-                    return [(.inr, value)]
-                }
+                values: Self.firstNumber(as: .inr, in: 0.5...20)
             ),
             // "ketones 2.1", "blood ketones as the sick day rules say and they're 3.4", "cétones à 1,8"
             Reader(
@@ -168,10 +153,7 @@ struct MeasurementReader: Sendable {
                 pattern: make(
                     #"\b(?:ketones?|c[ée]tones?|cetonas|cuerpos cet[oó]nicos)\b[^\d\n.!?]{0,45}(\d{1,2}(?:[.,]\d)?)"#
                 ),
-                values: { groups in
-                    guard let value = Self.number(groups[0]), value < 15 else { return [] }
-                    return [(.ketones, value)]
-                }
+                values: Self.firstNumber(as: .ketones, in: 0...15)
             ),
             // "HbA1c 62 mmol/mol", "A1c of 7.9%", "hémoglobine glyquée 8,1"
             Reader(
@@ -222,6 +204,17 @@ struct MeasurementReader: Sendable {
                 }
             ),
         ]
+    }
+
+    /// A reader of one value: the first captured number (of the expression's alternatives) in `range`.
+    private static func firstNumber(
+        as measure: TextMeasurement.Measure,
+        in range: ClosedRange<Double>
+    ) -> @Sendable ([String?]) -> [(TextMeasurement.Measure, Double)] {
+        { groups in
+            guard let value = groups.lazy.compactMap({ number($0) }).first, range.contains(value) else { return [] }
+            return [(measure, value)]
+        }
     }
 
     /// A number written with a decimal point or comma.
