@@ -137,11 +137,11 @@ struct ConceptReader: Sendable {
         return indexByID[reference] != nil
     }
 
-    /// Every concept term and value in `text`, counted or not.
-    func findings(in text: String, turn: Int, context: MatchContext) -> [ConceptFinding] {
+    /// Every concept term and value in the framed text, counted or not.
+    func findings(in frame: MatchContext.Frame, turn: Int, context: MatchContext) -> [ConceptFinding] {
+        let text = frame.text
         var result: [ConceptFinding] = []
         var seen = Set<String>()
-        let frame = context.frame(text)
         let present = presentAnchors(in: text)
         for term in terms {
             if let required = term.anchors, !required.contains(where: { present[$0] }) { continue }

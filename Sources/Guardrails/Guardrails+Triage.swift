@@ -48,12 +48,14 @@ extension Guardrails {
         let knownEmbeddings = sentenceVectors(of: conversation, known: knownEmbeddings)
         for (turnIndex, turn) in conversation.enumerated() where turn.role == .user {
             let text = MatchContext.normalized(turn.text)
+            // The turn's clause and sentence breaks, found once for every match read in it.
+            let frame = context.frame(text)
             var firedHere = Set<Int>()
             for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .messageTriage {
                 for pattern in compiledRule.patterns {
                     for range in pattern.matches(in: text) {
                         let span = TextSpan(start: range.location, end: range.location + range.length)
-                        if let modifier = context.modifier(of: range, in: text) {
+                        if let modifier = context.modifier(of: range, in: frame) {
                             ignored.append(
                                 IgnoredMatch(
                                     ruleID: compiledRule.rule.id,
@@ -69,10 +71,10 @@ extension Guardrails {
                 }
             }
             fired += exemplarFirings(in: text, turn: turnIndex, skipping: firedHere, known: knownEmbeddings)
-            findings += concepts.findings(in: text, turn: turnIndex, context: context)
+            findings += concepts.findings(in: frame, turn: turnIndex, context: context)
             for (ruleIndex, compiledRule) in compiled.enumerated() where compiledRule.rule.kind == .recordCaution {
                 for topic in compiledRule.topics {
-                    for range in topic.matches(in: text) where context.modifier(of: range, in: text) == nil {
+                    for range in topic.matches(in: text) where context.modifier(of: range, in: frame) == nil {
                         touchedTopics[ruleIndex] = true
                     }
                 }
@@ -176,7 +178,6 @@ extension Guardrails {
         // whose vectors are not (the conversation's call failed) tries on its own, and fires nothing if
         // that fails too.
         let units = context.exemplarUnits(in: text)
-        let unitTexts = units.map { (text as NSString).substring(with: $0.range) }
         let embeddedTexts = units.map(\.text)
         let embedded =
             embeddedTexts.allSatisfy { known[$0] != nil } ? known : sentenceVectors(of: [.user(text)], known: known)
@@ -194,7 +195,7 @@ extension Guardrails {
         var result: [FiredRule] = []
         for (ruleIndex, match) in best.sorted(by: { $0.key < $1.key }) {
             let modifier = context.modifier(
-                ofSentence: unitTexts[match.unit],
+                ofSentence: embeddedTexts[match.unit],
                 exemplarIsNegative: match.exemplar.isNegative
             )
             if let modifier, modifier != match.exemplar.ownModifier { continue }

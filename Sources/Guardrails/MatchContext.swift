@@ -65,14 +65,9 @@ struct MatchContext: Sendable {
         let sentenceBreaks: [NSRange]
     }
 
-    /// `text` with its breaks, for ``modifier(of:in:)-(_,Frame)``.
+    /// `text` with its breaks, for ``modifier(of:in:ignoringOwnWords:)``.
     func frame(_ text: String) -> Frame {
         Frame(text: text, clauseBreaks: clauseBreak.matches(in: text), sentenceBreaks: sentenceBreak.matches(in: text))
-    }
-
-    /// Whether the match at `range` in `text` is negated, past or hypothetical (nil when it counts).
-    func modifier(of range: NSRange, in text: String) -> MatchModifier? {
-        modifier(of: range, in: frame(text))
     }
 
     /// Whether the match at `range` in the framed text is negated, past or hypothetical (nil when it counts).

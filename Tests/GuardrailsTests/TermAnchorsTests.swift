@@ -37,7 +37,7 @@ import Testing
         #expect(messages.count > 600)
         let context = MatchContext()
         for message in messages {
-            let text = MatchContext.normalized(message)
+            let text = context.frame(MatchContext.normalized(message))
             let key = { (finding: ConceptFinding) in "\(finding.conceptID) \(finding.span.start) \(finding.span.end)" }
             let skipped = Set(fast.findings(in: text, turn: 0, context: context).map(key))
             let all = Set(full.findings(in: text, turn: 0, context: context).map(key))
