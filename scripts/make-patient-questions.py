@@ -4,6 +4,7 @@ corpus.jsonl (one document per FHIR resource), queries.jsonl (questions a person
 `answerable`, `type` and `needs` fields) and qrels/test.tsv (the record ids that answer each
 question; unanswerable questions have none). The relevant ids are computed from the records by
 selectors, so they stay right when the sample patient is regenerated. Takes under a second."""
+import hashlib
 import json
 import os
 
@@ -172,6 +173,11 @@ QUESTIONS = [
     ("Did I test positive for COVID?", [], "unanswerable", "any"),
 ]
 
+def split_of(query_id):
+    """A fixed third of the questions, by a hash of the id, is the test part: read only to report."""
+    return "test" if int(hashlib.sha256(query_id.encode()).hexdigest(), 16) % 3 == 0 else "dev"
+
+
 out = os.path.join(ROOT, "eval", "patient-questions")
 os.makedirs(os.path.join(out, "qrels"), exist_ok=True)
 with open(os.path.join(out, "corpus.jsonl"), "w") as handle:
@@ -183,7 +189,7 @@ with open(os.path.join(out, "queries.jsonl"), "w") as queries, open(os.path.join
         query_id = f"q{index:03d}"
         assert kind == "unanswerable" or relevant, text
         queries.write(json.dumps({"_id": query_id, "text": text, "type": kind, "needs": needs,
-                                  "answerable": bool(relevant)}) + "\n")
+                                  "answerable": bool(relevant), "split": split_of(query_id)}) + "\n")
         for resource in relevant:
             qrels.write(f"{query_id}\t{rid(resource)}\t1\n")
 print(f"wrote {len(QUESTIONS)} questions ({sum(1 for q in QUESTIONS if q[1])} answerable) to {os.path.normpath(out)}")

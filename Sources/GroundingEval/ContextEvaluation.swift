@@ -18,6 +18,31 @@ public struct ContextEvaluation: Sendable {
         public var needs: String
         /// The record ids that answer it (empty when the records do not).
         public var relevant: [String]
+        /// The person it is about (a ``Patient`` id), when the set covers several people.
+        public var patient: String?
+        /// The part it belongs to: `dev` (read while tuning) or `test` (held out).
+        public var split: String
+    }
+
+    /// One person of a set that covers several: the record files (relative to the corpora folder) that
+    /// make up their space.
+    public struct Patient: Sendable, Codable, Hashable {
+        /// The id questions name.
+        public var id: String
+        /// Files or folders, relative to the corpora folder.
+        public var files: [String]
+        /// For a bulk export of several people: the Patient resource id whose resources are kept.
+        public var patient: String?
+        /// The day the answers assume (`YYYY-MM-DD`): the reference date for "current" and "last".
+        public var now: String?
+        /// The part this person's questions belong to (the set is split by person, so that what is
+        /// learned on one person's records is not measured on the same records).
+        public var split: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id = "_id"
+            case files, patient, now, split
+        }
     }
 
     /// One question's outcome.
@@ -34,6 +59,10 @@ public struct ContextEvaluation: Sendable {
         public var sufficiencyCorrect: Bool
         /// The record ids the top `k` evidence items cover.
         public var retrieved: [String]
+        /// Whether the top `k` search hits (hybrid search, the question as the query) hold the answer.
+        public var searchAnsweredAtK: Bool
+        /// Whether the answer is in a cited line of the context's snapshot.
+        public var inSnapshot: Bool
     }
 
     /// The figures over all questions.
@@ -44,8 +73,15 @@ public struct ContextEvaluation: Sendable {
         public var questions: Int
         /// Answerable questions.
         public var answerable: Int
+        /// The part the figures cover: `dev`, `test` or `all`.
+        public var split: String
         /// Share of answerable questions whose answer is in the top `k`.
         public var answeredAtK: Double
+        /// Share of answerable questions whose answer is in the top `k` hits of plain search.
+        public var searchAnsweredAtK: Double
+        /// Share of answerable questions whose answer is in the top `k` evidence items or a cited
+        /// snapshot line.
+        public var answeredWithSnapshot: Double
         /// Mean recall@k over answerable questions.
         public var recallAtK: Double
         /// Share of all questions whose sufficiency verdict is right.
@@ -60,9 +96,14 @@ public struct ContextEvaluation: Sendable {
 
     /// The questions.
     public var questions: [Question]
+    /// The people, for a set over several (`patients.jsonl`); empty when the set is about one person
+    /// whose records the caller gives.
+    public var patients: [Patient]
 
-    /// Reads a BEIR-layout folder: `queries.jsonl` (with optional `type`, `needs`) and `qrels/test.tsv`.
-    /// Unlike a retrieval benchmark, questions without judgments are kept: they are the unanswerable ones.
+    /// Reads a BEIR-layout folder: `queries.jsonl` (with optional `type`, `needs`, `patient`, `split`),
+    /// `qrels/test.tsv`, and, for a set over several people, `patients.jsonl`. Unlike a retrieval
+    /// benchmark, questions without judgments are kept: they are the unanswerable ones. A question with
+    /// no `split` is `dev`.
     /// - Throws: ``EvalError`` naming the file and line that cannot be read.
     public init(folder: URL) throws {
         struct Line: Decodable {
@@ -70,10 +111,12 @@ public struct ContextEvaluation: Sendable {
             var text: String
             var type: String?
             var needs: String?
+            var patient: String?
+            var split: String?
 
             enum CodingKeys: String, CodingKey {
                 case id = "_id"
-                case text, type, needs
+                case text, type, needs, patient, split
             }
         }
         let judgments = try BEIRDataset.parseQrels(
@@ -91,25 +134,100 @@ public struct ContextEvaluation: Sendable {
                 text: line.text,
                 type: line.type ?? "other",
                 needs: line.needs ?? "any",
-                relevant: (judgments[line.id] ?? [:]).filter { $0.value > 0 }.keys.sorted()
+                relevant: (judgments[line.id] ?? [:]).filter { $0.value > 0 }.keys.sorted(),
+                patient: line.patient,
+                split: line.split ?? "dev"
             )
+        }
+        let patientsFile = folder.appendingPathComponent("patients.jsonl")
+        patients =
+            FileManager.default.fileExists(atPath: patientsFile.path)
+            ? try JSONLines.decode(Patient.self, from: InputFiles.contents(of: patientsFile), file: "patients.jsonl")
+            : []
+        let known = Set(patients.map(\.id))
+        for (index, question) in questions.enumerated() {
+            if let patient = question.patient, !known.contains(patient) {
+                throw EvalError(
+                    .invalidInput,
+                    "queries.jsonl line \(index + 1): question \(question.id) names patient \(patient), "
+                        + "which patients.jsonl does not list"
+                )
+            }
+            if !["dev", "test"].contains(question.split) {
+                throw EvalError(
+                    .invalidInput,
+                    "queries.jsonl line \(index + 1): split is dev or test, not \(question.split)"
+                )
+            }
         }
     }
 
-    /// Runs every question against a space.
+    /// Writes a person's record files into `folder`: the files as they are, or, for a person of a bulk
+    /// export (``Patient/patient``), only the NDJSON lines that name their Patient id (a resource about
+    /// them references it; resources of other people never contain it).
+    /// - Returns: the files or folders to ingest.
+    public static func materialize(_ patient: Patient, corpora: URL, into folder: URL) throws -> [URL] {
+        let sources = patient.files.map { corpora.appendingPathComponent($0) }
+        guard let id = patient.patient else { return sources }
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        var files: [URL] = []
+        for source in sources {
+            var isFolder: ObjCBool = false
+            guard manager.fileExists(atPath: source.path, isDirectory: &isFolder) else {
+                throw EvalError(.unreadableInput, "no such file or folder: \(source.path)")
+            }
+            files +=
+                isFolder.boolValue
+                ? try manager.contentsOfDirectory(at: source, includingPropertiesForKeys: nil)
+                    .filter { $0.pathExtension == "ndjson" }.sorted { $0.path < $1.path }
+                : [source]
+        }
+        for file in files {
+            let text = String(decoding: try InputFiles.contents(of: file), as: UTF8.self)
+            let kept = text.split(separator: "\n").filter { $0.contains(id) }
+            guard !kept.isEmpty else { continue }
+            try (kept.joined(separator: "\n") + "\n").write(
+                to: folder.appendingPathComponent(file.lastPathComponent),
+                atomically: true,
+                encoding: .utf8
+            )
+        }
+        return [folder]
+    }
+
+    /// Runs every question (or those `selected`) against a space.
     /// - Parameters:
     ///   - space: the space holding the person's records.
+    ///   - selected: which questions to run; all by default.
     ///   - k: how many evidence items count.
     ///   - budget: the context's token budget.
     ///   - now: the reference date for recency.
-    public func run(on space: HealthSpace, k: Int = 5, budget: Int = 1_500, now: Date? = nil) async throws -> Summary {
+    public func run(
+        on space: HealthSpace,
+        selected: (Question) -> Bool = { _ in true },
+        k: Int = 5,
+        budget: Int = 1_500,
+        now: Date? = nil
+    ) async throws -> Summary {
+        Self.summarize(try await outcomes(on: space, selected: selected, k: k, budget: budget, now: now), k: k)
+    }
+
+    /// Each selected question's outcome against a space.
+    public func outcomes(
+        on space: HealthSpace,
+        selected: (Question) -> Bool = { _ in true },
+        k: Int = 5,
+        budget: Int = 1_500,
+        now: Date? = nil
+    ) async throws -> [Outcome] {
         let records = try await space.records()
         var dayOfRecord: [String: String] = [:]
         for record in records {
             if let date = record.date { dayOfRecord[record.id.rawValue] = FHIRDate.day(date) }
         }
         var outcomes: [Outcome] = []
-        for question in questions {
+        for question in questions where selected(question) {
             let context = try await space.context(for: question.text, budget: budget, now: now)
             var covered: [String] = []
             for item in context.evidence.prefix(k) {
@@ -126,6 +244,22 @@ public struct ContextEvaluation: Sendable {
             let found = question.relevant.filter { coveredSet.contains($0) }
             let answerable = !question.relevant.isEmpty
             let answered = question.needs == "all" ? found.count == question.relevant.count : !found.isEmpty
+            let hits = try await space.search(question.text, k: k)
+            var searched: Set<String> = []
+            for hit in hits {
+                searched.insert(hit.chunk.recordID.rawValue)
+                for source in hit.chunk.sourceRecordIDs where hit.chunk.role == .series {
+                    if let day = dayOfRecord[source.rawValue], hit.chunk.text.contains(day) {
+                        searched.insert(source.rawValue)
+                    }
+                }
+            }
+            let searchFound = question.relevant.filter { searched.contains($0) }
+            let snapshotIDs = Set(context.snapshot.lines.flatMap(\.recordIDs).map(\.rawValue))
+            let withSnapshot = question.relevant.filter { coveredSet.contains($0) || snapshotIDs.contains($0) }
+            func complete(_ found: [String]) -> Bool {
+                answerable && (question.needs == "all" ? found.count == question.relevant.count : !found.isEmpty)
+            }
             outcomes.append(
                 Outcome(
                     question: question,
@@ -133,10 +267,17 @@ public struct ContextEvaluation: Sendable {
                     recallAtK: answerable ? Double(found.count) / Double(question.relevant.count) : 0,
                     sufficient: context.sufficiency.isSufficient,
                     sufficiencyCorrect: context.sufficiency.isSufficient == answerable,
-                    retrieved: covered
+                    retrieved: covered,
+                    searchAnsweredAtK: complete(searchFound),
+                    inSnapshot: complete(withSnapshot)
                 )
             )
         }
+        return outcomes
+    }
+
+    /// The figures over some outcomes.
+    public static func summarize(_ outcomes: [Outcome], k: Int, split: String = "all") -> Summary {
         let answerable = outcomes.filter { !$0.question.relevant.isEmpty }
         let unanswerable = outcomes.filter { $0.question.relevant.isEmpty }
         func share(_ items: [Outcome], _ test: (Outcome) -> Bool) -> Double {
@@ -150,7 +291,10 @@ public struct ContextEvaluation: Sendable {
             k: k,
             questions: outcomes.count,
             answerable: answerable.count,
+            split: split,
             answeredAtK: share(answerable) { $0.answeredAtK },
+            searchAnsweredAtK: share(answerable) { $0.searchAnsweredAtK },
+            answeredWithSnapshot: share(answerable) { $0.inSnapshot },
             recallAtK: answerable.isEmpty ? 0 : answerable.map(\.recallAtK).reduce(0, +) / Double(answerable.count),
             sufficiencyAccuracy: share(outcomes) { $0.sufficiencyCorrect },
             unanswerableDetected: share(unanswerable) { !$0.sufficient },

@@ -80,12 +80,12 @@ struct AnswerPatterns: Sendable {
             #"\btoday\b|\bsame[- ]day\b|\burgent care\b|\bwithin (?:24 hours|a few hours|the day|hours)\b|\bright away\b|\bas soon as possible\b|\bpromptly\b|\b111\b|\bwalk-in\b|\bhoy mismo\b|\bhoy\b|\baujourd'hui\b|\bsans attendre\b|\burgences\b|\burgencias\b|\bemergency\b|\b911\b|\b112\b|\b999\b"#
         )
         personal = make(
-            #"\[\d+\]|\byour (?:[a-zA-Z-]+ ){0,3}?(?:was|were|is|are|came back|of|showed|shows|lists?|reading|result|results|level|levels)\b|\byour (?:records?|chart|history|medication list|prescription)\b|\byou(?:'ve| have)? (?:been )?(?:taking|prescribed)\b|\b(?:tu|su|votre) (?:historial|dossier|resultado|résultat)"#
+            #"\[S?\d+\]|\byour (?:[a-zA-Z-]+ ){0,3}?(?:was|were|is|are|came back|of|showed|shows|lists?|reading|result|results|level|levels)\b|\byour (?:records?|chart|history|medication list|prescription)\b|\byou(?:'ve| have)? (?:been )?(?:taking|prescribed)\b|\b(?:tu|su|votre) (?:historial|dossier|resultado|résultat)"#
         )
         number = make(
             #"(?<![\[\d.,])\d+(?:[.,]\d+)?(?![\]\d])(?!\s?(?:minutes?|hours?|days?|weeks?|months?|years?|times|x\b|%?\s?of adults|minutos|horas|días|semanas|meses|años|heures|jours|semaines|mois|ans)\b)"#
         )
-        citation = make(#"\[\d+\]"#)
+        citation = make(#"\[S?\d+\]"#)
         drugs = escapedDrugs.isEmpty ? nil : make(#"\b(?:"# + escapedDrugs + #")\b"#)
         negation = make(
             #"\b(?:no|not|never|don't|do not|doesn't|does not|shouldn't|should not|avoid|nunca|no|jamais|ne|n')\b|n't\b"#

@@ -45,7 +45,10 @@ extension Guardrails {
                 )
             )
         }
-        reasons += unsupportedClaims(in: answer, evidence: context.evidence)
+        reasons += unsupportedClaims(
+            in: answer,
+            evidence: context.evidence.map(\.text) + context.snapshot.map(\.text)
+        )
         reasons.sort {
             $0.span.start != $1.span.start ? $0.span.start < $1.span.start : $0.check.rawValue < $1.check.rawValue
         }
@@ -150,9 +153,9 @@ extension Guardrails {
         return false
     }
 
-    private func unsupportedClaims(in answer: String, evidence: [EvidenceContext.Evidence]) -> [AnswerReason] {
+    private func unsupportedClaims(in answer: String, evidence: [String]) -> [AnswerReason] {
         let patterns = answerPatterns
-        let evidenceText = evidence.map(\.text).joined(separator: "\n")
+        let evidenceText = evidence.joined(separator: "\n")
         let evidenceNumbers = Set(
             patterns.number.matches(in: evidenceText).compactMap {
                 Self.numericValue((evidenceText as NSString).substring(with: $0))

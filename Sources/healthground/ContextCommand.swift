@@ -65,6 +65,6 @@ struct AskCommand: AsyncParsableCommand {
             print("[\(item.number)] \(first)")
             print("     \(item.citation)")
         }
-        print("\n" + result.snapshot)
+        print("\n" + result.snapshot.text)
     }
 }

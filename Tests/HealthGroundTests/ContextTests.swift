@@ -57,7 +57,7 @@ import TextEmbedding
         let (space, folder) = try await Self.space()
         defer { try? FileManager.default.removeItem(at: folder) }
         let context = try await space.context(for: "What was my last A1c?", budget: 1_200, now: Self.now)
-        #expect(context.snapshot.contains("Penicillin"))
+        #expect(context.snapshot.text.contains("Penicillin"))
         #expect(context.evidence.map(\.number) == Array(1...context.evidence.count))
         #expect(!context.evidence.isEmpty)
         #expect(context.tokensUsed <= 1_200)
@@ -86,8 +86,8 @@ import TextEmbedding
         let context = try await space.context(for: "What was my A1c?", asOf: cutoff)
         #expect(!context.evidence.isEmpty)
         #expect(context.evidence.allSatisfy { ($0.date ?? .distantPast) <= cutoff })
-        #expect(!context.snapshot.contains("2025-"))
-        #expect(!context.snapshot.contains("Zoster"))
+        #expect(!context.snapshot.text.contains("2025-"))
+        #expect(!context.snapshot.text.contains("Zoster"))
     }
 
     @Test("citations that point nowhere and unsupported numbers and dates are reported")

@@ -39,7 +39,7 @@ import Testing
     func snapshotSections() throws {
         let records = try FHIRParser().parse(contentsOf: Self.samplePatient).records
         let snapshot = PatientSnapshot(records: records)
-        let sections = Dictionary(uniqueKeysWithValues: snapshot.sections.map { ($0.title, $0.lines) })
+        let sections = Dictionary(uniqueKeysWithValues: snapshot.sections.map { ($0.title, $0.lines.map(\.text)) })
         let problems = try #require(sections["Active problems"])
         #expect(problems.count == 3)
         #expect(!problems.contains { $0.contains("sinusitis") })
@@ -54,7 +54,7 @@ import Testing
         let patient = ClinicalRecord(id: RecordID("p"), kind: .patient, title: "P", provenance: Self.provenance("p"))
         let none = PatientSnapshot(records: [patient])
         #expect(
-            none.sections.first { $0.title == "Allergies and intolerances" }?.lines == [
+            none.sections.first { $0.title == "Allergies and intolerances" }?.lines.map(\.text) == [
                 "No allergy information in the records"
             ]
         )
@@ -67,7 +67,7 @@ import Testing
         )
         let stated = PatientSnapshot(records: [patient, nka])
         #expect(
-            stated.sections.first { $0.title == "Allergies and intolerances" }?.lines.first?.hasPrefix(
+            stated.sections.first { $0.title == "Allergies and intolerances" }?.lines.first?.text.hasPrefix(
                 "No known allergies"
             ) == true
         )

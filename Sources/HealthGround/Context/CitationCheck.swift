@@ -4,30 +4,42 @@ import Foundation
 public struct CitationReport: Sendable, Codable, Hashable {
     /// Citation numbers in the answer that point at no evidence item.
     public var invalidCitations: [Int]
+    /// Snapshot labels in the answer (`S7`) that point at no snapshot line.
+    public var invalidSnapshotCitations: [String] = []
     /// Numbers in the answer found in no cited evidence item (as written in the answer).
     public var unsupportedNumbers: [String]
     /// Dates in the answer found in no cited evidence item (as `YYYY-MM-DD`, or a year).
     public var unsupportedDates: [String]
 
     /// Whether nothing was found wrong.
-    public var isClean: Bool { invalidCitations.isEmpty && unsupportedNumbers.isEmpty && unsupportedDates.isEmpty }
+    public var isClean: Bool {
+        invalidCitations.isEmpty && invalidSnapshotCitations.isEmpty && unsupportedNumbers.isEmpty
+            && unsupportedDates.isEmpty
+    }
 }
 
 /// Checks an answer against the context it was written from.
 public enum CitationCheck {
-    /// Reports citations `[n]` that point nowhere, and numbers or dates in the answer that appear in no
-    /// cited evidence (when the answer cites nothing, in no evidence at all).
+    /// Reports citations `[n]` and `[Sn]` that point nowhere, and numbers or dates in the answer that
+    /// appear in no cited evidence item or snapshot line (when the answer cites nothing, in none at all).
     public static func verify(answer: String, context: GroundedContext) -> CitationReport {
         let cited = citations(in: answer)
+        let citedLines = snapshotCitations(in: answer)
         let known = Set(context.evidence.map(\.number))
         let invalid = cited.filter { !known.contains($0) }
-        let pool = context.evidence.filter { cited.isEmpty || cited.contains($0.number) }.map(\.text)
+        let lines = context.snapshot.lines.filter { $0.label != nil }
+        let knownLabels = Set(lines.compactMap(\.label))
+        let invalidLines = citedLines.filter { !knownLabels.contains($0) }
+        let citesNothing = cited.isEmpty && citedLines.isEmpty
+        let pool =
+            context.evidence.filter { citesNothing || cited.contains($0.number) }.map(\.text)
+            + lines.filter { line in citesNothing || line.label.map(citedLines.contains) == true }.map(\.text)
         let evidenceText = pool.joined(separator: "\n")
         let evidenceDates = Set(dates(in: evidenceText).map(\.normalized))
         let evidenceYears = Set(evidenceDates.map { String($0.prefix(4)) })
         let evidenceNumbers = Set(numbers(in: evidenceText).map(\.value))
 
-        let stripped = answer.replacingOccurrences(of: #"\[\d+\]"#, with: " ", options: .regularExpression)
+        let stripped = answer.replacingOccurrences(of: citationPattern, with: " ", options: .regularExpression)
         let answerDates = dates(in: stripped)
         var unsupportedDates: [String] = []
         var covered: [Range<String.Index>] = []
@@ -45,16 +57,20 @@ public enum CitationCheck {
         }
         return CitationReport(
             invalidCitations: Array(Set(invalid)).sorted(),
+            invalidSnapshotCitations: Array(invalidLines).sorted(),
             unsupportedNumbers: unsupportedNumbers,
             unsupportedDates: unsupportedDates
         )
     }
 
-    /// How many citation markers (`[3]`, `[1, 2]` counts two) an answer has.
+    /// A citation marker: `[3]`, `[S2]`, `[1, S2]`.
+    static let citationPattern = #"\[(S?\d+(?:\s*,\s*S?\d+)*)\]"#
+
+    /// How many citation markers (`[3]`, `[1, 2]` counts two, `[S3]` one) an answer has.
     public static func citationCount(in answer: String) -> Int {
         var count = 0
         var search = answer.startIndex..<answer.endIndex
-        while let range = answer.range(of: #"\[(\d+(?:\s*,\s*\d+)*)\]"#, options: .regularExpression, range: search) {
+        while let range = answer.range(of: citationPattern, options: .regularExpression, range: search) {
             count += answer[range].split(separator: ",").count
             search = range.upperBound..<answer.endIndex
         }
@@ -63,20 +79,30 @@ public enum CitationCheck {
 
     /// How many numbers and dates (the claims ``verify(answer:context:)`` checks) an answer has.
     public static func claimCount(in answer: String) -> Int {
-        let stripped = answer.replacingOccurrences(
-            of: #"\[\d+(?:\s*,\s*\d+)*\]"#,
-            with: " ",
-            options: .regularExpression
-        )
+        let stripped = answer.replacingOccurrences(of: citationPattern, with: " ", options: .regularExpression)
         let found = dates(in: stripped)
         let numbers = numbers(in: stripped).filter { number in !found.contains { $0.range.overlaps(number.range) } }
         return found.count + numbers.count
     }
 
+    /// The snapshot labels (`S3`) an answer cites.
+    static func snapshotCitations(in text: String) -> Set<String> {
+        var result: Set<String> = []
+        var search = text.startIndex..<text.endIndex
+        while let range = text.range(of: citationPattern, options: .regularExpression, range: search) {
+            for part in text[range].dropFirst().dropLast().split(separator: ",") {
+                let label = part.trimmingCharacters(in: .whitespaces)
+                if label.hasPrefix("S") { result.insert(label) }
+            }
+            search = range.upperBound..<text.endIndex
+        }
+        return result
+    }
+
     static func citations(in text: String) -> Set<Int> {
         var result: Set<Int> = []
         var search = text.startIndex..<text.endIndex
-        while let range = text.range(of: #"\[(\d+(?:\s*,\s*\d+)*)\]"#, options: .regularExpression, range: search) {
+        while let range = text.range(of: citationPattern, options: .regularExpression, range: search) {
             let inner = text[range].dropFirst().dropLast()
             for part in inner.split(separator: ",") {
                 if let number = Int(part.trimmingCharacters(in: .whitespaces)) { result.insert(number) }

@@ -52,8 +52,8 @@ public struct GroundedContext: Sendable, Codable {
     public var asOf: Date?
     /// How the question was read.
     public var analysis: QuestionAnalysis
-    /// The patient snapshot text (IPS-style sections).
-    public var snapshot: String
+    /// The patient snapshot: IPS-style sections whose lines cite their records (`[S1]`, `[S2]`, …).
+    public var snapshot: ContextSnapshot
     /// The evidence, numbered from 1, best first.
     public var evidence: [Evidence]
     /// Whether the records answer the question.
@@ -70,6 +70,9 @@ public struct GroundedContext: Sendable, Codable {
     public var answerCheckContext: EvidenceContext {
         EvidenceContext(
             evidence: evidence.map { EvidenceContext.Evidence(number: $0.number, text: $0.text) },
+            snapshot: snapshot.lines.compactMap { line in
+                line.label.map { EvidenceContext.SnapshotLine(label: $0, text: line.text) }
+            },
             level: triage?.level ?? .selfCare
         )
     }
@@ -79,8 +82,8 @@ public struct GroundedContext: Sendable, Codable {
         var lines: [String] = []
         lines.append("## The person's own records")
         lines.append(
-            "Answer from these records only. Cite evidence as [n]. Do not diagnose or change medication; "
-                + "suggest a clinician for decisions."
+            "Answer from these records only. Cite evidence as [n] and snapshot lines as [Sn]. "
+                + "Do not diagnose or change medication; suggest a clinician for decisions."
         )
         if let triage, triage.level.requiresEscalation {
             lines.append("**Safety (\(triage.level)): \(triage.escalation ?? "direct the person to care now.")**")
@@ -89,7 +92,7 @@ public struct GroundedContext: Sendable, Codable {
         if !sufficiency.isSufficient { lines.append("**\(sufficiency.guidance)**") }
         lines.append("")
         lines.append("### Snapshot")
-        lines.append(snapshot)
+        lines.append(snapshot.text)
         lines.append("")
         lines.append("### Evidence")
         for item in evidence {

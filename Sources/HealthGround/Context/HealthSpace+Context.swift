@@ -54,20 +54,39 @@ extension HealthSpace {
         )
         let queryVector = inputs.questionVector
         let (checkedTerms, absentTerms) = (inputs.checkedTerms, inputs.absentTerms)
-        let pool = try candidates(
-            question,
+        let pool = try mergingFocused(
+            try candidates(
+                question,
+                k: 60,
+                filter: filter,
+                mode: .hybrid,
+                fusion: ContextWeighting.fusion,
+                scan: ContextWeighting.scan,
+                queryVector: queryVector,
+                lexicalHits: inputs.lexicalHits
+            ),
+            question: question,
+            kinds: Self.focusKinds(analysis),
+            present: analysis.wantsPresent,
             k: 60,
             filter: filter,
             mode: .hybrid,
             fusion: ContextWeighting.fusion,
             scan: ContextWeighting.scan,
             queryVector: queryVector,
-            lexicalHits: inputs.lexicalHits
+            lexicalQuery: LayTerms.expandedQuery(question)
         ).filter { $0.stored.chunk.role != .snapshot }
 
-        // Time- and kind-aware weighting of the fused scores.
+        // Time- and kind-aware weighting of the fused scores. A record replaced by a newer one in another
+        // file of the space (a medication list re-exported later) counts as replaced, as within one file.
+        let records = try self.records()
+        let replaced = spaceSupersededIDs(records)
         var weighted = pool.map { candidate in
-            (candidate, candidate.fused.score * ContextWeighting.weight(candidate.stored.chunk, analysis, reference))
+            var chunk = candidate.stored.chunk
+            if !chunk.isSuperseded, chunk.role != .series, replaced.contains(chunk.recordID) {
+                chunk.isSuperseded = true
+            }
+            return (candidate, candidate.fused.score * ContextWeighting.weight(chunk, analysis, reference))
         }
         weighted.sort { $0.1 > $1.1 }
 
@@ -78,8 +97,7 @@ extension HealthSpace {
 
         // The budget: the snapshot first (at most half), then evidence by rank while it fits.
         let count = configuration.chunker.tokenCount
-        let records = try self.records()
-        let (snapshot, snapshotTokens) = snapshotText(records: records, asOf: asOf, limit: budget / 2)
+        let (snapshot, snapshotTokens) = fittedSnapshot(records: records, asOf: asOf, limit: budget / 2)
         var used = snapshotTokens
         var evidence: [GroundedContext.Evidence] = []
         for (candidate, score) in chosen {
@@ -105,7 +123,7 @@ extension HealthSpace {
                     sourceRecordIDs: chunk.sourceRecordIDs,
                     citation: citation,
                     score: score,
-                    isSuperseded: chunk.isSuperseded
+                    isSuperseded: chunk.isSuperseded || (chunk.role != .series && replaced.contains(chunk.recordID))
                 )
             )
         }
@@ -297,7 +315,7 @@ struct SnapshotKey: Hashable {
 struct RecordDerived {
     /// The patient snapshot by "as of" date (nil: now), fitted to half a budget, with its tokens:
     /// building it reads every record, and fitting it counts tokens line by line.
-    var snapshots: [SnapshotKey: (text: String, tokens: Int)] = [:]
+    var snapshots: [SnapshotKey: (snapshot: ContextSnapshot, tokens: Int)] = [:]
     /// The tokens an evidence item costs (its text and citation), by chunk: counting word pieces
     /// dominates assembly otherwise.
     var evidenceCosts: [ChunkID: Int] = [:]
@@ -305,6 +323,8 @@ struct RecordDerived {
     var guardrailRecords: PreparedRecords?
     /// The kinds of record the person has (asserted present), for the sufficiency judgement.
     var presentKinds: Set<RecordKind>?
+    /// The records that newer ones replace, over the whole space (ingest marks them within one file).
+    var supersededIDs: Set<RecordID>?
 }
 
 extension HealthSpace {
@@ -354,29 +374,34 @@ extension HealthSpace {
         }
     }
 
-    /// The patient snapshot, cut to `limit` tokens at line boundaries (a section heading whose lines
-    /// did not fit is dropped too), with its token count; cached until the records change. WordPiece
-    /// splits at whitespace, so the lines' token counts add up to the whole text's, and each line is
-    /// counted once.
-    func snapshotText(records: [ClinicalRecord], asOf: Date?, limit: Int) -> (text: String, tokens: Int) {
+    /// The records that newer ones replace across every file of the space: ``Supersession`` over all
+    /// records, cached until the records change.
+    func spaceSupersededIDs(_ records: [ClinicalRecord]) -> Set<RecordID> {
+        if let known = derived.supersededIDs { return known }
+        let found = Supersession.supersededIDs(in: records)
+        derived.supersededIDs = found
+        return found
+    }
+
+    /// The patient snapshot, cut to `limit` tokens line by line (a section none of whose lines fit is
+    /// left out), with its token count; cached until the records change. WordPiece splits at
+    /// whitespace, so the lines' token counts add up to the whole text's, and each line is counted once.
+    func fittedSnapshot(
+        records: [ClinicalRecord],
+        asOf: Date?,
+        limit: Int
+    ) -> (snapshot: ContextSnapshot, tokens: Int) {
         let key = SnapshotKey(asOf: asOf, limit: limit)
         if let cached = derived.snapshots[key] { return cached }
         let count = configuration.chunker.tokenCount
-        var snapshot = PatientSnapshot(records: records, asOf: asOf).text
-        if count(snapshot) > limit {
-            var kept: [Substring] = []
-            var used = 0
-            for line in snapshot.split(separator: "\n") {
-                let cost = count(String(line))
-                if used + cost <= limit {
-                    kept.append(line)
-                    used += cost
-                }
-            }
-            while let last = kept.last, last.hasSuffix(":") { kept.removeLast() }
-            snapshot = kept.joined(separator: "\n")
-        }
-        let fitted = (text: snapshot, tokens: count(snapshot))
+        let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let snapshot = ContextSnapshot(
+            PatientSnapshot(records: records, asOf: asOf),
+            records: byID,
+            limit: limit,
+            count: count
+        )
+        let fitted = (snapshot: snapshot, tokens: count(snapshot.text))
         derived.snapshots[key] = fitted
         return fitted
     }
@@ -410,6 +435,7 @@ enum ContextWeighting {
         "levels", "anything", "something", "everything", "summary", "summarize", "overview", "list", "give",
         "doing", "happened", "look", "looks", "like", "does", "status", "history", "ready", "cardiology",
         "appointment", "upcoming", "next", "need", "know", "there", "what", "which", "times",
+        "active", "actifs", "actives", "activos", "activas", "santé", "salud", "problems", "issues",
     ]
 
     /// Half-lives in days for recency weighting, by kind; nil means no decay.
@@ -430,14 +456,42 @@ enum ContextWeighting {
         if chunk.isSuperseded { weight *= 0.5 }
         if analysis.kinds.contains(chunk.kind) { weight *= 1.25 }
         if chunk.role == .series { weight *= analysis.wantsTrend ? 1.6 : 1.1 }
+        if analysis.wantsPresent { weight *= presentWeight(chunk) }
         if let period = analysis.period, chunk.role != .series {
             if let date = chunk.date, !period.contains(date) { weight *= 0.35 }
         } else if let date = chunk.date, var halfLife = halfLife(chunk), chunk.role != .series {
-            if analysis.wantsLatest { halfLife /= 3 }
+            if analysis.wantsLatest || analysis.wantsPresent { halfLife /= 3 }
             let age = max(0, reference.timeIntervalSince(date) / 86_400)
-            weight *= 0.35 + 0.65 * pow(0.5, age / halfLife)
+            // For the present, an old note or visit says little: its floor is lower (a 1973 note that
+            // says "no active medications" must not answer "what am I taking now?").
+            let floor = analysis.wantsPresent && (chunk.kind == .note || chunk.kind == .encounter) ? 0.1 : 0.35
+            weight *= floor + (1 - floor) * pow(0.5, age / halfLife)
         }
         return weight
+    }
+
+    /// How a record's status bears on a question about the present: active medications, problems and
+    /// allergies state the present; stopped, completed, resolved and refuted ones state the past.
+    static func presentWeight(_ chunk: Chunk) -> Double {
+        let status = chunk.status?.lowercased()
+        switch chunk.kind {
+        case .medication:
+            switch status {
+            case "active", "on-hold", "intended": return 1.5
+            case "stopped", "completed", "cancelled", "entered-in-error", "not-taken", "ended": return 0.7
+            default: return 1
+            }
+        case .condition:
+            switch status {
+            case nil, "active", "recurrence", "relapse": return 1.3
+            case "resolved", "inactive", "remission", "refuted", "entered-in-error": return 0.7
+            default: return 1
+            }
+        case .allergy:
+            return status == "inactive" || status == "resolved" || status == "refuted" ? 0.7 : 1.2
+        default:
+            return 1
+        }
     }
 }
 

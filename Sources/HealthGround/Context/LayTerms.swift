@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everyday words people use for clinical things, with the words records use for them
 /// (`statin` → atorvastatin, simvastatin, …; `shingles` → zoster). Used to check whether a topic is in
 /// the records and to widen the lexical query.
@@ -32,9 +34,18 @@ enum LayTerms {
         "palpitation": ["palpitations"],
     ]
 
-    /// The words to look for when the question says `term`.
+    /// The words to look for when the question says `term` (accents folded first: "cholestérol" is
+    /// looked up as "cholesterol").
     static func alternatives(for term: String) -> [String] {
-        expansions[term] ?? []
+        if let found = expansions[term] { return found }
+        let folded = String(
+            String.UnicodeScalarView(
+                term.decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+                    $0.properties.generalCategory != .nonspacingMark
+                }
+            )
+        )
+        return expansions[folded] ?? (folded == term ? [] : [folded])
     }
 
     /// Phrases whose clinical name differs from their words.

@@ -7,14 +7,31 @@ public import Foundation
 /// Allergies distinguish a record that states "no known allergies" from having no allergy
 /// information at all.
 public struct PatientSnapshot: Sendable {
+    /// One fact of a section, with the records it states.
+    public struct Line: Sendable, Hashable, Codable {
+        /// The fact (`Lisinopril 10 MG Oral Tablet (since 2019-02-11)`).
+        public var text: String
+        /// The records it comes from; empty for a statement that nothing is recorded.
+        public var recordIDs: [RecordID]
+        /// The clinical date of the fact, when it has one.
+        public var date: Date?
+
+        /// Creates a line.
+        public init(text: String, recordIDs: [RecordID], date: Date? = nil) {
+            self.text = text
+            self.recordIDs = recordIDs
+            self.date = date
+        }
+    }
+
     /// One titled section with its lines.
     public struct Section: Sendable, Hashable, Codable {
         /// The section's title (`Active problems`).
         public var title: String
         /// Its lines, one fact each.
-        public var lines: [String]
+        public var lines: [Line]
         /// The records the lines come from.
-        public var recordIDs: [RecordID]
+        public var recordIDs: [RecordID] { lines.flatMap(\.recordIDs) }
     }
 
     /// The sections, in IPS order.
@@ -68,16 +85,20 @@ public struct PatientSnapshot: Sendable {
             sections.append(
                 Section(
                     title: "Allergies and intolerances",
-                    lines: ["No known allergies (recorded \(day(absent.date)))"],
-                    recordIDs: [absent.id]
+                    lines: [
+                        Line(
+                            text: "No known allergies (recorded \(day(absent.date)))",
+                            recordIDs: [absent.id],
+                            date: absent.date
+                        )
+                    ]
                 )
             )
         } else {
             sections.append(
                 Section(
                     title: "Allergies and intolerances",
-                    lines: ["No allergy information in the records"],
-                    recordIDs: []
+                    lines: [Line(text: "No allergy information in the records", recordIDs: [])]
                 )
             )
         }
@@ -131,31 +152,21 @@ public struct PatientSnapshot: Sendable {
         sections.append(
             Section(
                 title: title,
-                lines: records.isEmpty ? [empty] : records.map(line),
-                recordIDs: records.map(\.id)
+                lines: records.isEmpty
+                    ? [Line(text: empty, recordIDs: [])]
+                    : records.map { Line(text: line($0), recordIDs: [$0.id], date: $0.date) }
             )
         )
     }
 
-    static func valueText(_ record: ClinicalRecord) -> String {
-        if !record.components.isEmpty {
-            let values = record.components.compactMap { $0.value?.quantity }
-            if values.count == record.components.count, values.count == 2, values[0].unit == values[1].unit {
-                return "\(Quantity(value: values[0].value).description)/\(values[1].description)"
-            }
-            return record.components.map { "\($0.title) \($0.value?.description ?? "?")" }.joined(separator: ", ")
-        }
-        var text = record.value?.description ?? "no value"
-        if let flag = record.interpretation, flag != "N" { text += " (\(flag))" }
-        return text
-    }
+    static func valueText(_ record: ClinicalRecord) -> String { ComponentReading.valueText(of: record) }
 
     /// The snapshot as Markdown-ish text: a heading per section and a line per fact.
     public var text: String {
         var lines = ["Patient summary" + (date.map { " as of \(FHIRDate.day($0))" } ?? "")]
         for section in sections {
             lines.append("\(section.title):")
-            lines.append(contentsOf: section.lines.map { "- \($0)" })
+            lines.append(contentsOf: section.lines.map { "- \($0.text)" })
         }
         return lines.joined(separator: "\n")
     }

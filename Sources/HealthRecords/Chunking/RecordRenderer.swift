@@ -10,9 +10,13 @@ public enum RecordRenderer {
         if let value = record.value {
             headline += " = \(value)"
             if let flag = record.interpretation { headline += " (\(flag))" }
+        } else if let pressure = ComponentReading.bloodPressureText(of: record.components) {
+            // Read by the components' codes: a file may list diastolic first.
+            headline += " = \(pressure)"
+            if let flag = record.interpretation { headline += " (\(flag))" }
         }
         lines.append(headline)
-        for component in record.components {
+        for component in ComponentReading.ordered(record.components) {
             var line = "- \(component.title)"
             if let value = component.value { line += ": \(value)" }
             if let flag = component.interpretation { line += " (\(flag))" }
