@@ -26,7 +26,7 @@ extension HealthSpace {
     /// found by both keeps its better score.
     ///
     /// For a question about the present, the kinds that have a status are searched among their active
-    /// records only, and those come first (between 1 and 1.1 times the best score of the search over
+    /// records only, and those come first (between 1.05 and 1.15 times the best score of the search over
     /// everything, in their own order) and are all kept: "what am I taking?" and "do I have any
     /// allergies?" are answered by the active medications and allergies, whatever their wording, not by
     /// the dozens of visit notes whose "Allergies" heading matches the question's words.
@@ -86,7 +86,7 @@ extension HealthSpace {
             )
             for var candidate in found {
                 if pass.tiered {
-                    candidate.fused.score = top * (1 + 0.1 * candidate.fused.score)
+                    candidate.fused.score = top * (1.05 + 0.1 * candidate.fused.score)
                     kept.insert(candidate.fused.rowID)
                 }
                 if let known = best[candidate.fused.rowID], known.fused.score >= candidate.fused.score { continue }
