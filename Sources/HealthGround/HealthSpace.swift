@@ -253,6 +253,11 @@ public actor HealthSpace {
     /// Dense search is exact (every vector is scored) unless `scan` opts into the int8 scan; the filter
     /// applies before top-k in both the dense and the lexical search, so `k` hits come back whenever
     /// `k` matching chunks exist.
+    ///
+    /// A query that reads as a question is searched kind-aware (hybrid mode): the kinds it asks for
+    /// ("my vaccines", "do I have …", "am I taking …") are also searched on their own and merged; for
+    /// the present ("what am I taking now?") the active records of those kinds come first; for "last"
+    /// and "now" the newest of a repeated record (the yearly flu shot) comes first among its repeats.
     /// - Parameters:
     ///   - query: the question or keywords.
     ///   - k: how many hits.
