@@ -82,7 +82,9 @@ public actor HealthSpace {
                 report.failures.append(IngestReport.Failure(file: name, reason: "cannot read \(name)"))
             }
         }
-        if report.files.contains(where: { $0.outcome != .unchanged }) { try refreshDerivedChunks() }
+        // Also after a run where every file was unchanged: a process killed after its last file but
+        // before this step left the snapshot and series stale or missing, and this repairs them.
+        if !report.files.isEmpty { try refreshDerivedChunks() }
         configuration.logger.info(
             "ingest finished",
             metadata: [
@@ -153,7 +155,9 @@ public actor HealthSpace {
         let chunks = configuration.chunker.derivedChunks(for: records)
         var hasher = ContentHashBuilder()
         for chunk in chunks { hasher.add(chunk.id.rawValue) }
-        _ = try commit(key: Self.derivedSourceKey, fingerprint: hasher.finish(), records: [], chunks: chunks)
+        let fingerprint = hasher.finish()
+        if try store.fingerprint(ofSource: Self.derivedSourceKey) == fingerprint { return }
+        _ = try commit(key: Self.derivedSourceKey, fingerprint: fingerprint, records: [], chunks: chunks)
     }
 
     /// Embeds the chunks a source does not have yet and stores the source in one transaction.
@@ -213,6 +217,9 @@ public actor HealthSpace {
     /// Files to read: named files as they are, folders walked in sorted order for files a parser reads.
     static func expand(_ urls: [URL], reader: RecordSourceReader, ignored: inout [String]) -> [(URL, String)] {
         var files: [(URL, String)] = []
+        // A file named twice in one run (given three times, or both alone and inside a given folder) is
+        // read once: it is one source.
+        var seen: Set<String> = []
         for url in urls {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue
@@ -243,7 +250,7 @@ public actor HealthSpace {
                 }
             }
         }
-        return files
+        return files.filter { seen.insert($0.0.standardizedFileURL.resolvingSymlinksInPath().path).inserted }
     }
 
     // MARK: - Search

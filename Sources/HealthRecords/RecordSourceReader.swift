@@ -55,7 +55,30 @@ public struct RecordSourceReader: Sendable {
     /// - Throws: ``IngestError`` (`unsupportedFormat` for a file no parser reads; `tooLarge` before
     ///   reading a file too large for a format that is read whole).
     public func read(_ url: URL, displayName: String? = nil) throws -> ParsedSource {
-        try parse(url, displayName: displayName).uniquingRecordIDs()
+        let name = displayName ?? url.lastPathComponent
+        _ = try Self.regularFile(url, file: name)
+        return try parse(url, displayName: name).uniquingRecordIDs()
+    }
+
+    /// The file a path names, links resolved, when it is a regular file; a device (`/dev/zero`), a FIFO
+    /// or a socket is refused before any byte is read: reading one would spin or block for ever.
+    /// - Throws: ``IngestError`` `.unreadable`.
+    static func regularFile(_ url: URL, file: String) throws -> URL {
+        let resolved = url.resolvingSymlinksInPath()
+        let type: FileAttributeType?
+        do {
+            type = try FileManager.default.attributesOfItem(atPath: resolved.path)[.type] as? FileAttributeType
+        } catch {
+            throw IngestError(.unreadable, file: file, underlying: error)
+        }
+        guard type == .typeRegular else {
+            throw IngestError(
+                .unreadable,
+                file: file,
+                expected: "a regular file (not a device, a FIFO, a socket or a folder)"
+            )
+        }
+        return resolved
     }
 
     private func parse(_ url: URL, displayName: String?) throws -> ParsedSource {

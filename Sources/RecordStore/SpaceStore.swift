@@ -73,14 +73,33 @@ public final class SpaceStore: Sendable {
                 // Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
                 try? SecretFile.create(at: url, contents: Data())
             }
-            pool = try DatabasePool(path: url.path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            pool = try Self.openCreatingOnce(url: url, configuration: configuration)
         } catch {
             throw StoreError(.database, "cannot open the space database \(url.lastPathComponent)", underlying: error)
         }
         let keyring = try Self.openKeyring(pool, encryption: encryption, spaceID: spaceID, url: url)
         cipher = keyring.0
         self.spaceID = keyring.1
+    }
+
+    /// Opens (and, for a new file, creates and migrates) the database. Processes that create the same
+    /// new space at once race for the switch to WAL and the first migration, which SQLite answers with
+    /// "busy" without always consulting the busy handler: each such attempt is retried, with a growing
+    /// pause, for up to about 15 seconds.
+    static func openCreatingOnce(url: URL, configuration: Configuration) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: url.path, configuration: configuration)
+                try migrator.migrate(pool)
+                return pool
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 40
+            {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.01 * Double(attempt))
+            }
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -665,7 +684,9 @@ public final class SpaceStore: Sendable {
     public func records() throws -> [ClinicalRecord] {
         let decoder = JSONDecoder()
         let records = try read { db in
-            try Data.fetchAll(db, sql: "SELECT payload FROM record").map {
+            // In a fixed order (source, then record key), so that what is derived from the records is
+            // the same on every run.
+            try Data.fetchAll(db, sql: "SELECT payload FROM record ORDER BY sourceID, idKey").map {
                 payload -> ClinicalRecord in
                 do {
                     return try decoder.decode(ClinicalRecord.self, from: try cipher.open(payload, "record.payload"))

@@ -26,7 +26,8 @@ struct AppleHealthDate {
             return value
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-            let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), (1...31).contains(day)
+            let minute = number(14, 2), let second = number(17, 2),
+            FHIRDate.isValid(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
         self.day = Self.daysFromCivil(year: year, month: month, day: day)
         secondOfDay = hour * 3600 + minute * 60 + second

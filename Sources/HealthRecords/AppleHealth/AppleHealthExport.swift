@@ -32,7 +32,7 @@ struct AppleHealthExport {
                 value: Double(max(seconds, 0)) / 60,
                 categoryValue: value
             )
-        } else if let value = attributes["value"].flatMap(Double.init) {
+        } else if let value = attributes["value"].flatMap(FiniteNumber.parse) {
             aggregator.add(
                 type: type,
                 source: source,
@@ -117,12 +117,13 @@ struct AppleHealthExport {
 
     /// Reads the clinical records' FHIR files (path as in export.xml, and its bytes when found).
     mutating func addClinicalRecords(_ files: [(path: String, data: Data?)]) throws {
-        for (path, data) in files {
+        for (index, (path, data)) in files.enumerated() {
             guard let data else {
                 skipped["ClinicalRecord file missing from the export", default: 0] += 1
                 continue
             }
-            let parsed = try FHIRParser().parse(data: data, displayName: "\(file) \(path)")
+            // Named by position: the path is the file's own text.
+            let parsed = try FHIRParser().parse(data: data, displayName: "\(file) clinical record \(index + 1)")
             for var record in parsed.records {
                 record.provenance.sourceFile = file
                 record.provenance.location = path

@@ -38,14 +38,51 @@ public struct AppleHealthParser: Sendable {
         }
         guard let stream = InputStream(url: url) else { throw IngestError(.unreadable, file: name) }
         var export = try parse(stream: stream, name: name)
-        // Clinical records beside an unzipped export.xml.
-        let folder = url.deletingLastPathComponent()
-        let clinical = export.clinicalRecordPaths.map { path -> (String, Data?) in
-            let file = folder.appendingPathComponent(String(path.drop { $0 == "/" }))
-            return (path, try? Data(contentsOf: file))
+        // Clinical records beside an unzipped export.xml, only inside the export's folder.
+        let folder = url.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath()
+        var clinical: [(String, Data?)] = []
+        for (index, path) in export.clinicalRecordPaths.enumerated() {
+            guard let relative = Self.insideExport(path) else {
+                throw Self.escapingPath(file: name, index: index)
+            }
+            let file = folder.appendingPathComponent(relative).standardizedFileURL.resolvingSymlinksInPath()
+            // Links are followed only while they stay inside the folder; what lies outside is refused
+            // with the same message whether or not it exists.
+            guard file.path.hasPrefix(folder.path + "/") else { throw Self.escapingPath(file: name, index: index) }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isFolder), !isFolder.boolValue else {
+                clinical.append((path, nil))
+                continue
+            }
+            let label = "\(name) clinical record \(index + 1)"
+            _ = try RecordSourceReader.regularFile(file, file: label)
+            try FileLimits.require(file, atMost: Self.maximumClinicalRecordSize, file: label)
+            clinical.append((path, try? Data(contentsOf: file)))
         }
         try export.addClinicalRecords(clinical)
         return export.finish()
+    }
+
+    /// The largest clinical-record file read (each is one FHIR resource of a few KiB; a larger one is
+    /// refused, not read into memory).
+    static let maximumClinicalRecordSize = 16 << 20
+
+    /// A `resourceFilePath` as a path relative to the export's folder, or nil when it would leave the
+    /// folder (`..` steps, a home or drive prefix).
+    static func insideExport(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0.hasPrefix("~") || $0.contains("\\") })
+        else { return nil }
+        return parts.filter { $0 != "." }.joined(separator: "/")
+    }
+
+    static func escapingPath(file: String, index: Int) -> IngestError {
+        IngestError(
+            .malformed,
+            file: file,
+            location: "clinical record \(index + 1)",
+            expected: "a resourceFilePath inside the export (this one leaves it)"
+        )
     }
 
     /// Parses an export.xml document from a stream.
@@ -65,7 +102,7 @@ public struct AppleHealthParser: Sendable {
                     file: name,
                     line: parser.lineNumber,
                     column: parser.columnNumber,
-                    path: delegate.currentPath
+                    depth: delegate.stack.count
                 )
             }
             throw IngestError(.unsupportedFormat, file: name, expected: "an Apple Health export (<HealthData>)")
@@ -122,19 +159,35 @@ public struct AppleHealthParser: Sendable {
         if let damaged = damagedArchive() { throw damaged }
         let base = String(entry.path.dropLast("export.xml".count))
         var clinical: [(String, Data?)] = []
-        for path in export.clinicalRecordPaths {
-            let entryPath = base + String(path.drop { $0 == "/" })
-            guard let fileEntry = archive[entryPath] else {
+        for (index, path) in export.clinicalRecordPaths.enumerated() {
+            guard let relative = Self.insideExport(path) else { throw Self.escapingPath(file: name, index: index) }
+            let entryPath = base + relative
+            guard let fileEntry = archive[entryPath], fileEntry.type == .file else {
                 clinical.append((path, nil))
                 continue
             }
+            let label = "\(name) clinical record \(index + 1)"
+            let limit = Self.maximumClinicalRecordSize
+            // The size the entry declares is checked first, and the bytes are counted as they come,
+            // so a zip bomb (2 GiB inflated from 2 MB) stops at the limit instead of filling memory.
+            let tooLarge = IngestError(
+                .tooLarge,
+                file: label,
+                expected: "a clinical record of at most \(limit >> 20) MiB inflated"
+            )
+            guard fileEntry.uncompressedSize <= UInt64(limit) else { throw tooLarge }
             var data = Data()
             do {
-                _ = try archive.extract(fileEntry) { data.append($0) }
+                _ = try archive.extract(fileEntry) { chunk in
+                    guard data.count + chunk.count <= limit else { throw tooLarge }
+                    data.append(chunk)
+                }
+            } catch let error as IngestError {
+                throw error
             } catch {
                 throw IngestError(
                     .malformed,
-                    file: "\(name):\(entryPath)",
+                    file: label,
                     expected: "a complete ZIP entry (the archive is damaged or truncated)",
                     underlying: error
                 )

@@ -17,10 +17,6 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
         export = AppleHealthExport(file: file)
     }
 
-    var currentPath: String {
-        "/" + stack.joined(separator: "/")
-    }
-
     func parser(
         _ parser: XMLParser,
         didStartElement elementName: String,
@@ -28,13 +24,18 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
         qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
+        guard stack.count < XMLTree.maximumDepth else {
+            failure = XMLFailure.tooDeep(file: export.file, line: parser.lineNumber)
+            parser.abortParsing()
+            return
+        }
         defer { stack.append(elementName) }
         if stack.isEmpty {
             guard elementName == "HealthData" else {
                 failure = IngestError(
                     .unsupportedFormat,
                     file: export.file,
-                    location: "/\(elementName)",
+                    location: "the root element, line \(parser.lineNumber)",
                     expected: "an Apple Health export (<HealthData>)"
                 )
                 parser.abortParsing()
@@ -75,6 +76,7 @@ final class AppleHealthXMLDelegate: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard failure == nil, !stack.isEmpty else { return }
         stack.removeLast()
         switch elementName {
         case "Correlation": correlationDepth -= 1

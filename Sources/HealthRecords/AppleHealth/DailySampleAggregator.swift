@@ -103,7 +103,12 @@ struct DailySampleAggregator {
             }
         }
         var days: [DayKey: (bucket: Bucket, sources: Set<Int32>, discarded: Int)] = [:]
-        for (hourKey, choice) in chosen {
+        // Hours are merged in time order: floating-point sums depend on their order, and a dictionary's
+        // order changes from run to run (a daily distance came out 5.17 km once and 5.16 km the next).
+        let hours = chosen.sorted {
+            ($0.key.type, $0.key.value, $0.key.hour) < ($1.key.type, $1.key.value, $1.key.hour)
+        }
+        for (hourKey, choice) in hours {
             let day = Int32(floor(Double(hourKey.hour) / 24))
             let key = DayKey(type: hourKey.type, value: hourKey.value, day: day)
             var entry = days[key] ?? (Bucket(), [], 0)

@@ -53,7 +53,7 @@ public enum CCDADate {
             }
             offset = ((value / 100) * 3600 + (value % 100) * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
         }
-        guard let date = FHIRDate.calendar.date(from: components) else { return nil }
+        guard let date = FHIRDate.strictDate(from: components) else { return nil }
         return date.addingTimeInterval(TimeInterval(-offset))
     }
 }

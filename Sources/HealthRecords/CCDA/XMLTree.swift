@@ -13,20 +13,36 @@ final class XMLTree {
     let attributes: [String: String]
     private(set) var children: [XMLTree] = []
     fileprivate(set) var text = ""
-    /// The element path from the root (`/ClinicalDocument/component[2]/section`), for provenance.
-    let path: String
+    /// The element's step in its path (`component[2]`): its name and its rank among same-named siblings.
+    let step: String
     /// The element's line in the file.
     let line: Int
     /// The enclosing element.
     private(set) weak var parent: XMLTree?
 
+    /// The element path from the root (`/ClinicalDocument/component[2]/section`), for provenance. Made
+    /// when asked, from the parents' steps: keeping every node's full path would grow with the square
+    /// of the depth (a 20,000-deep file of 460 KB took 2.9 GB).
+    var path: String {
+        var steps: [String] = []
+        var node: XMLTree? = self
+        while let current = node {
+            steps.append(current.step)
+            node = current.parent
+        }
+        return "/" + steps.reversed().joined(separator: "/")
+    }
+
     /// The `typeCode` of the enclosing element (`entryRelationship typeCode="MFST"`).
     var parentTypeCode: String? { parent?["typeCode"] }
 
-    init(name: String, attributes: [String: String], path: String, line: Int) {
+    /// How deep elements may nest. C-CDA documents nest a few dozen deep; deeper is refused.
+    static let maximumDepth = 256
+
+    init(name: String, attributes: [String: String], step: String, line: Int) {
         self.name = name
         self.attributes = attributes
-        self.path = path
+        self.step = step
         self.line = line
     }
 
@@ -157,6 +173,9 @@ final class XMLTree {
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         let finished = parser.parse()
+        if let line = builder.tooDeepAtLine {
+            throw XMLFailure.tooDeep(file: file, line: line)
+        }
         // The parser does not always report a document that ends inside an element: check the stack.
         if !finished || builder.root == nil || !builder.stack.isEmpty {
             throw XMLFailure.error(
@@ -164,7 +183,7 @@ final class XMLTree {
                 file: file,
                 line: parser.lineNumber,
                 column: parser.columnNumber,
-                path: builder.currentPath
+                depth: builder.stack.count
             )
         }
         guard let root = builder.root else { throw IngestError(.malformed, file: file) }
@@ -177,8 +196,8 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLTree?
     var stack: [XMLTree] = []
     var counts: [[String: Int]] = [[:]]
-
-    var currentPath: String { stack.last?.path ?? "/" }
+    /// The line of the first element past ``XMLTree/maximumDepth``, when the document nests deeper.
+    var tooDeepAtLine: Int?
 
     func parser(
         _ parser: XMLParser,
@@ -187,17 +206,22 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
+        guard stack.count < XMLTree.maximumDepth else {
+            tooDeepAtLine = parser.lineNumber
+            parser.abortParsing()
+            return
+        }
         let index = (counts[counts.count - 1][elementName] ?? 0) + 1
         counts[counts.count - 1][elementName] = index
         let step = index == 1 ? elementName : "\(elementName)[\(index)]"
-        let path = (stack.last?.path ?? "") + "/" + step
-        let node = XMLTree(name: elementName, attributes: attributes, path: path, line: parser.lineNumber)
+        let node = XMLTree(name: elementName, attributes: attributes, step: step, line: parser.lineNumber)
         if let parent = stack.last { parent.append(child: node) } else if root == nil { root = node }
         stack.append(node)
         counts.append([:])
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard tooDeepAtLine == nil, !stack.isEmpty else { return }
         stack.removeLast()
         counts.removeLast()
     }
@@ -211,9 +235,20 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     }
 }
 
-/// Turns an `XMLParser` failure into an ``IngestError`` that says where, never what.
+/// Turns an `XMLParser` failure into an ``IngestError`` that says where (line, column, nesting depth),
+/// never what: an element path would carry the file's own tag names.
 enum XMLFailure {
-    static func error(_ underlying: (any Error)?, file: String, line: Int, column: Int, path: String) -> IngestError {
+    /// A document nested deeper than ``XMLTree/maximumDepth``.
+    static func tooDeep(file: String, line: Int) -> IngestError {
+        IngestError(
+            .malformed,
+            file: file,
+            location: "line \(line)",
+            expected: "XML nested at most \(XMLTree.maximumDepth) elements deep"
+        )
+    }
+
+    static func error(_ underlying: (any Error)?, file: String, line: Int, column: Int, depth: Int) -> IngestError {
         let code = (underlying as NSError?)?.code ?? 0
         // libxml2's codes for bytes that are not in the declared encoding (9: invalid character,
         // 31/32: unknown or unsupported encoding, 81: invalid encoding).
@@ -222,7 +257,7 @@ enum XMLFailure {
             return IngestError(
                 .unsupportedEncoding,
                 file: file,
-                location: "line \(line), column \(column), \(path)",
+                location: "line \(line), column \(column), element depth \(depth)",
                 expected: "text in the encoding the XML declares (UTF-8 unless declared; Latin-1 bytes?)",
                 underlying: underlying
             )
@@ -230,7 +265,7 @@ enum XMLFailure {
         return IngestError(
             .malformed,
             file: file,
-            location: "line \(line), column \(column), \(path)",
+            location: "line \(line), column \(column), element depth \(depth)",
             expected: "well-formed XML (the document is invalid or truncated)",
             underlying: underlying
         )

@@ -49,8 +49,13 @@ public struct PatientSnapshot: Sendable {
         sourceFile =
             records.first { $0.kind == .patient }?.provenance.sourceFile ?? records.first?.provenance.sourceFile ?? ""
         func day(_ date: Date?) -> String { date.map(FHIRDate.day) ?? "undated" }
+        // Ties (same-day results) are broken by id, so the capped lists are the same on every run.
         func newestFirst(_ a: ClinicalRecord, _ b: ClinicalRecord) -> Bool {
-            (a.date ?? .distantPast) > (b.date ?? .distantPast)
+            let (left, right) = (a.date ?? .distantPast, b.date ?? .distantPast)
+            return left != right ? left > right : a.id.rawValue < b.id.rawValue
+        }
+        func newer(_ candidate: ClinicalRecord, than known: ClinicalRecord) -> Bool {
+            newestFirst(candidate, known)
         }
 
         let problems = current.filter {
@@ -106,9 +111,7 @@ public struct PatientSnapshot: Sendable {
         var latestVaccine: [String: ClinicalRecord] = [:]
         for record in current where record.kind == .immunization && record.assertion == .present {
             let key = record.codes.first?.code ?? record.title
-            if let known = latestVaccine[key], (known.date ?? .distantPast) >= (record.date ?? .distantPast) {
-                continue
-            }
+            if let known = latestVaccine[key], !newer(record, than: known) { continue }
             latestVaccine[key] = record
         }
         add(
@@ -123,7 +126,7 @@ public struct PatientSnapshot: Sendable {
         var latestByCode: [String: ClinicalRecord] = [:]
         for record in observations {
             let key = record.codes.first.map { "\($0.system.uri)|\($0.code)" } ?? record.title
-            if let known = latestByCode[key], (known.date ?? .distantPast) >= (record.date ?? .distantPast) { continue }
+            if let known = latestByCode[key], !newer(record, than: known) { continue }
             latestByCode[key] = record
         }
         let latest = latestByCode.values.sorted(by: newestFirst)

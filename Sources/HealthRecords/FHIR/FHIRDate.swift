@@ -68,8 +68,46 @@ public enum FHIRDate {
                 }
             }
         }
-        guard let date = calendar.date(from: components) else { return nil }
+        guard abs(offsetSeconds) <= 14 * 3600, let date = strictDate(from: components) else { return nil }
         return date.addingTimeInterval(TimeInterval(-offsetSeconds))
+    }
+
+    /// Whether a calendar date and time exist: year 1–9999, month 1–12, a day the month has (29 February
+    /// only in leap years), hour 0–23, minute 0–59, second 0–60 (a leap second). `Calendar` would roll
+    /// `2023-02-30` over to 2 March, `2023-13-45T99:99:99Z` into 2024 and `0000-00-00` to year −1.
+    public static func isValid(
+        year: Int,
+        month: Int,
+        day: Int,
+        hour: Int = 0,
+        minute: Int = 0,
+        second: Int = 0
+    ) -> Bool {
+        guard (1...9999).contains(year), (1...12).contains(month), (0...23).contains(hour),
+            (0...59).contains(minute), (0...60).contains(second)
+        else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
+    }
+
+    /// The date of components that ``isValid(year:month:day:hour:minute:second:)`` accepts; nil for
+    /// one that does not exist, never a rolled-over date.
+    static func strictDate(from components: DateComponents) -> Date? {
+        guard let year = components.year,
+            isValid(
+                year: year,
+                month: components.month ?? 1,
+                day: components.day ?? 1,
+                hour: components.hour ?? 0,
+                minute: components.minute ?? 0,
+                second: components.second ?? 0
+            )
+        else { return nil }
+        var fitted = components
+        // A leap second is read as the last second of its minute.
+        if fitted.second == 60 { fitted.second = 59 }
+        return calendar.date(from: fitted)
     }
 
     /// `2012-09-17`: the calendar day of a date in UTC, as records are cited.

@@ -18,11 +18,19 @@ struct JSONNode {
     var isObject: Bool { value is [String: Any] }
     var string: String? { value as? String }
 
+    /// The number, when it is one and finite.
     var double: Double? {
-        if let number = value as? NSNumber, !(value is Bool) { return number.doubleValue }
-        if let number = value as? Double { return number }
-        if let number = value as? Int { return Double(number) }
-        return nil
+        let number: Double?
+        if let value = value as? NSNumber, !(self.value is Bool) {
+            number = value.doubleValue
+        } else if let value = value as? Double {
+            number = value
+        } else if let value = value as? Int {
+            number = Double(value)
+        } else {
+            number = nil
+        }
+        return number.flatMap { $0.isFinite ? $0 : nil }
     }
 
     var bool: Bool? { value as? Bool }

@@ -86,6 +86,6 @@ struct CSVTable {
     /// A number as exports write it: `1,234.5` or `12.3`.
     static func number(_ text: String?) -> Double? {
         guard let text else { return nil }
-        return Double(text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "%", with: ""))
+        return FiniteNumber.parse(text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "%", with: ""))
     }
 }

@@ -153,9 +153,9 @@ public struct FitbitParser: Sendable {
     }
 
     private func number(_ node: JSONNode?) -> Double? {
-        if let value = node?.double { return value }
-        if let text = node?.string { return Double(text) }
-        if let bpm = node?["bpm"]?.double { return bpm }
+        if let value = node?.double { return value.isFinite ? value : nil }
+        if let text = node?.string { return FiniteNumber.parse(text) }
+        if let bpm = node?["bpm"]?.double { return bpm.isFinite ? bpm : nil }
         return nil
     }
 

@@ -45,6 +45,6 @@ enum TabularDate {
             minute: parts.count > 4 ? parts[4] : 0,
             second: parts.count > 5 ? parts[5] : 0
         )
-        return FHIRDate.calendar.date(from: components)
+        return FHIRDate.strictDate(from: components)
     }
 }

@@ -82,6 +82,14 @@ extension SpaceStore {
                 throw StoreError(.keyUnavailable, "the space \(name) is encrypted; open it with a key provider")
             }
             let storedID = try keyring.sealedID.map { try cipher.openString($0, "meta.space.id") }
+            // A file copied over another space's file must not open under that space's name: the id
+            // sealed inside (authenticated when the space is encrypted) must be the one asked for.
+            if let spaceID, let storedID, storedID != spaceID {
+                throw StoreError(
+                    .corrupt,
+                    "the file \(name) belongs to another space and is refused for the space asked for"
+                )
+            }
             return (cipher, storedID)
         } catch let error as StoreError {
             throw error
