@@ -2,6 +2,7 @@ import Foundation
 import HealthRecords
 import TestSupport
 import Testing
+import ZIPFoundation
 
 #if canImport(Glibc)
 import Glibc
@@ -171,5 +172,43 @@ import Glibc
         let parsed = try FHIRParser().parse(data: Data(bundle.utf8), displayName: "b.json")
         #expect(parsed.skippedTypes["Organization"] == 1)
         #expect(!parsed.skippedTypes.keys.contains { $0.contains("Jane") })
+    }
+
+    @Test("a clinical-records entry that inflates past the limit is refused while inflating, in bounded memory")
+    func zipBomb() throws {
+        let folder = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let zip = folder.appendingPathComponent("export.zip")
+        let archive = try Archive(url: zip, accessMode: .create)
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <HealthData locale="en_US"><ExportDate value="2024-01-01 10:00:00 +0000"/>
+            <ClinicalRecord type="HKClinicalTypeIdentifierAllergyRecord" resourceFilePath="/clinical-records/a.json"/>
+            </HealthData>
+            """
+        let xmlData = Data(xml.utf8)
+        try archive.addEntry(
+            with: "apple_health_export/export.xml",
+            type: .file,
+            uncompressedSize: Int64(xmlData.count)
+        ) { position, size in
+            xmlData.subdata(in: Int(position)..<Int(position) + size)
+        }
+        // 64 MiB of spaces inflate from a few KiB.
+        let size = 64 << 20
+        let block = Data(repeating: 0x20, count: 1 << 20)
+        try archive.addEntry(
+            with: "apple_health_export/clinical-records/a.json",
+            type: .file,
+            uncompressedSize: Int64(size),
+            compressionMethod: .deflate
+        ) { _, count in
+            count == block.count ? block : Data(repeating: 0x20, count: count)
+        }
+        let before = Self.peakMiB()
+        let error = try #require(throws: IngestError.self) { try AppleHealthParser().parse(contentsOf: zip) }
+        #expect(error.code == .tooLarge)
+        #expect(error.description.contains("clinical record 1"))
+        #expect(Self.peakMiB() - before < 200)
     }
 }
