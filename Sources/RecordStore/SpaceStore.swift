@@ -747,15 +747,30 @@ public final class SpaceStore: Sendable {
 
     /// Whether any chunk matches any of the text's terms, as ``lexicalSearch(_:filter:limit:)`` would
     /// find it, without ranking: the lookup stops at the first match instead of scoring every chunk
-    /// that has a common word.
-    public func containsLexicalMatch(_ text: String) throws -> Bool {
+    /// that has a common word. With `kinds`, only chunks of those kinds count ("a COVID vaccine" is
+    /// looked for among immunizations, not in the COVID diagnosis).
+    public func containsLexicalMatch(_ text: String, kinds: Set<RecordKind>? = nil) throws -> Bool {
         let terms = LexicalTokenizer.queryTerms(of: text).map(cipher.token)
         guard !terms.isEmpty else { return false }
         let found = try read { db in
-            try Bool.fetchOne(
+            guard let kinds, !kinds.isEmpty else {
+                return try Bool.fetchOne(
+                    db,
+                    sql: "SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT 1",
+                    arguments: [Self.matchExpression(terms)]
+                ) ?? false
+            }
+            let names = kinds.map(\.rawValue).sorted()
+            var arguments: StatementArguments = [Self.matchExpression(terms)]
+            for name in names { arguments += [name] }
+            return try Bool.fetchOne(
                 db,
-                sql: "SELECT 1 FROM chunk_fts WHERE chunk_fts MATCH ? LIMIT 1",
-                arguments: [Self.matchExpression(terms)]
+                sql: """
+                    SELECT 1 FROM chunk_fts JOIN chunk ON chunk.rowid = chunk_fts.rowid
+                    WHERE chunk_fts MATCH ? AND chunk.kind IN (\(Array(repeating: "?", count: names.count).joined(separator: ",")))
+                    LIMIT 1
+                    """,
+                arguments: arguments
             ) ?? false
         }
         try auditRead("search.lexical", ["terms": terms.count, "hits": found ? 1 : 0])

@@ -77,6 +77,18 @@ import TextEmbedding
         #expect(flu.first?.chunk.recordID.rawValue == "Immunization/imm-flu-2025")
     }
 
+    @Test("a word found only in records of another kind does not answer a question about a narrow kind")
+    func kindScopedSufficiency() async throws {
+        let (space, folder) = try await ContextTests.space()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Sinusitis is a condition of this patient, not a vaccine or a medication.
+        let condition = try await space.context(for: "Did I have sinusitis?", now: Self.now)
+        #expect(condition.sufficiency.isSufficient)
+        let vaccine = try await space.context(for: "Did I get a sinusitis vaccine?", now: Self.now)
+        #expect(!vaccine.sufficiency.isSufficient)
+        #expect(vaccine.sufficiency.missingTerms.contains("sinusitis"))
+    }
+
     @Test("question forms imply kinds; a named kind wins")
     func impliedKinds() {
         #expect(QuestionAnalysis("Do I have diabetes?", now: Self.now).impliedKinds == [.condition])

@@ -133,7 +133,9 @@ extension HealthSpace {
             absentTerms: Array(zip(absentTerms, inputs.absentVectors)),
             records: records,
             topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
-            candidateRows: pool.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
+            candidateRows: pool.filter { candidate in
+                ContextWeighting.scopedKinds(analysis).map { $0.contains(candidate.stored.chunk.kind) } ?? true
+            }.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
             evidence: evidence
         )
         // The question's vector, already made for retrieval, serves the exemplar net too when the
@@ -234,11 +236,16 @@ extension HealthSpace {
     ) throws -> (checked: Int, absent: [String]) {
         var absent: [String] = []
         var checked = 0
+        // A question that names a narrow kind ("the COVID vaccine", "an inhaler prescribed") is answered
+        // only by a record of that kind: its words are looked for there.
+        let scope = ContextWeighting.scopedKinds(analysis)
         for term in analysis.terms where term.count >= 3 && !ContextWeighting.genericWords.contains(term) {
             if QuestionAnalysis.kindWords[term] != nil { continue }
+            if QuestionAnalysis.kindPrefixes.contains(where: { term.hasPrefix($0.0) }) { continue }
             checked += 1
-            if try store.containsLexicalMatch(term) { continue }
-            if try LayTerms.alternatives(for: term).contains(where: { try store.containsLexicalMatch($0) }) {
+            if try store.containsLexicalMatch(term, kinds: scope) { continue }
+            if try LayTerms.alternatives(for: term).contains(where: { try store.containsLexicalMatch($0, kinds: scope) }
+            ) {
                 continue
             }
             absent.append(term)
@@ -437,6 +444,13 @@ enum ContextWeighting {
         "appointment", "upcoming", "next", "need", "know", "there", "what", "which", "times",
         "active", "actifs", "actives", "activos", "activas", "santé", "salud", "problems", "issues",
     ]
+
+    /// The narrow kinds a question names (immunizations, medications, procedures, allergies), within
+    /// which its words must be found for the records to answer it; nil when it names none.
+    static func scopedKinds(_ analysis: QuestionAnalysis) -> Set<RecordKind>? {
+        let scoped = analysis.kinds.intersection([.immunization, .medication, .procedure, .allergy])
+        return scoped.isEmpty ? nil : scoped
+    }
 
     /// Half-lives in days for recency weighting, by kind; nil means no decay.
     static func halfLife(_ chunk: Chunk) -> Double? {
