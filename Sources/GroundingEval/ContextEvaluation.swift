@@ -243,7 +243,6 @@ public struct ContextEvaluation: Sendable {
             let coveredSet = Set(covered)
             let found = question.relevant.filter { coveredSet.contains($0) }
             let answerable = !question.relevant.isEmpty
-            let answered = question.needs == "all" ? found.count == question.relevant.count : !found.isEmpty
             let hits = try await space.search(question.text, k: k)
             var searched: Set<String> = []
             for hit in hits {
@@ -263,7 +262,7 @@ public struct ContextEvaluation: Sendable {
             outcomes.append(
                 Outcome(
                     question: question,
-                    answeredAtK: answerable && answered,
+                    answeredAtK: complete(found),
                     recallAtK: answerable ? Double(found.count) / Double(question.relevant.count) : 0,
                     sufficient: context.sufficiency.isSufficient,
                     sufficiencyCorrect: context.sufficiency.isSufficient == answerable,

@@ -45,10 +45,11 @@ extension HealthSpace {
         let reference = now ?? asOf ?? Date()
         let analysis = QuestionAnalysis(question, now: reference)
         let filter = SearchFilter(to: asOf)
+        let lexicalQuery = LayTerms.expandedQuery(question)
         let inputs = try retrievalInputs(
             question: question,
             analysis: analysis,
-            lexicalQuery: LayTerms.expandedQuery(question),
+            lexicalQuery: lexicalQuery,
             filter: filter,
             depth: Self.poolDepth(k: 60, mode: .hybrid)
         )
@@ -74,7 +75,7 @@ extension HealthSpace {
             fusion: ContextWeighting.fusion,
             scan: ContextWeighting.scan,
             queryVector: queryVector,
-            lexicalQuery: LayTerms.expandedQuery(question)
+            lexicalQuery: lexicalQuery
         ).filter { $0.stored.chunk.role != .snapshot }
 
         // Time- and kind-aware weighting of the fused scores. A record replaced by a newer one in another
@@ -127,15 +128,16 @@ extension HealthSpace {
                 )
             )
         }
+        // A question about a narrow kind is compared by meaning with candidates of that kind only.
+        let scope = ContextWeighting.scopedKinds(analysis)
         let sufficiency = judgeSufficiency(
             analysis: analysis,
             checkedTerms: checkedTerms,
             absentTerms: Array(zip(absentTerms, inputs.absentVectors)),
             records: records,
             topDense: pool.compactMap { $0.fused.denseScore }.max() ?? 0,
-            candidateRows: pool.filter { candidate in
-                ContextWeighting.scopedKinds(analysis).map { $0.contains(candidate.stored.chunk.kind) } ?? true
-            }.prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
+            candidateRows: pool.filter { scope?.contains($0.stored.chunk.kind) ?? true }
+                .prefix(ContextWeighting.meaningCandidates).compactMap(\.matrixRow),
             evidence: evidence
         )
         // The question's vector, already made for retrieval, serves the exemplar net too when the
