@@ -286,38 +286,23 @@ public actor HealthSpace {
         // Kind-aware: a question that asks for a kind of record ("do I have …", "my vaccines") is also
         // searched within that kind, so a condition or a medication is not outranked by notes about it.
         let analysis = QuestionAnalysis(query)
-        let kinds = Self.focusKinds(analysis)
         let latest = analysis.wantsLatest || analysis.wantsPresent
         // For "last" and "now", more candidates are fetched so that the newest of a repeated thing is
         // among them.
         let fetch = latest ? max(k * 3, 20) : k
-        var found: [Candidate]
-        if mode == .hybrid, !kinds.isEmpty {
-            let vector = try configuration.embedder.embed(query)
-            found = try mergingFocused(
-                try candidates(
-                    query,
-                    k: fetch,
-                    filter: filter,
-                    mode: mode,
-                    fusion: fusion,
-                    scan: scan,
-                    queryVector: vector
-                ),
-                question: query,
-                kinds: kinds,
-                present: analysis.wantsPresent,
-                k: fetch,
-                filter: filter,
-                mode: mode,
-                fusion: fusion,
-                scan: scan,
-                queryVector: vector,
-                lexicalQuery: query
-            )
-        } else {
-            found = try candidates(query, k: fetch, filter: filter, mode: mode, fusion: fusion, scan: scan)
-        }
+        let focused = mode == .hybrid && !Self.focusKinds(analysis).isEmpty
+        var found = try kindAwareCandidates(
+            query,
+            analysis: analysis,
+            k: fetch,
+            filter: filter,
+            mode: mode,
+            fusion: fusion,
+            scan: scan,
+            // Made once here when the kind-filtered passes need it too.
+            queryVector: focused ? try configuration.embedder.embed(query) : nil,
+            lexicalQuery: query
+        )
         // "When was my last flu shot?": of the same thing found several times, the newest first.
         if latest { found = Array(Self.newestFirstWithinSameThing(found).prefix(k)) }
         return found.enumerated().map {

@@ -55,26 +55,16 @@ extension HealthSpace {
         )
         let queryVector = inputs.questionVector
         let (checkedTerms, absentTerms) = (inputs.checkedTerms, inputs.absentTerms)
-        let pool = try mergingFocused(
-            try candidates(
-                question,
-                k: 60,
-                filter: filter,
-                mode: .hybrid,
-                fusion: ContextWeighting.fusion,
-                scan: ContextWeighting.scan,
-                queryVector: queryVector,
-                lexicalHits: inputs.lexicalHits
-            ),
-            question: question,
-            kinds: Self.focusKinds(analysis),
-            present: analysis.wantsPresent,
+        let pool = try kindAwareCandidates(
+            question,
+            analysis: analysis,
             k: 60,
             filter: filter,
             mode: .hybrid,
             fusion: ContextWeighting.fusion,
             scan: ContextWeighting.scan,
             queryVector: queryVector,
+            lexicalHits: inputs.lexicalHits,
             lexicalQuery: lexicalQuery
         ).filter { $0.stored.chunk.role != .snapshot }
 

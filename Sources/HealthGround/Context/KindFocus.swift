@@ -31,24 +31,35 @@ extension HealthSpace {
     /// allergies?" are answered by the active medications and allergies, whatever their wording, not by
     /// the dozens of visit notes whose "Allergies" heading matches the question's words.
     /// - Parameters:
-    ///   - general: the candidates of the search over everything.
-    ///   - kinds: the kinds to search on their own.
-    ///   - present: whether the question asks about the present.
+    ///   - question: the question.
+    ///   - analysis: how it was read (the kinds it asks for, whether it asks about the present).
     ///   - queryVector: the question's vector, already made.
+    ///   - lexicalHits: the lexical ranking of the search over everything, when already made.
     ///   - lexicalQuery: the lexical query (the question, perhaps with lay terms expanded).
-    func mergingFocused(
-        _ general: [Candidate],
-        question: String,
-        kinds: Set<RecordKind>,
-        present: Bool,
+    func kindAwareCandidates(
+        _ question: String,
+        analysis: QuestionAnalysis,
         k: Int,
         filter: SearchFilter,
         mode: SearchMode,
         fusion: FusionMethod,
         scan: ScanKind,
         queryVector: [Float]?,
+        lexicalHits: [(rowID: Int64, score: Double)]? = nil,
         lexicalQuery: String
     ) throws -> [Candidate] {
+        let general = try candidates(
+            question,
+            k: k,
+            filter: filter,
+            mode: mode,
+            fusion: fusion,
+            scan: scan,
+            queryVector: queryVector,
+            lexicalHits: lexicalHits
+        )
+        let kinds = Self.focusKinds(analysis)
+        let present = analysis.wantsPresent
         guard !kinds.isEmpty, mode == .hybrid else { return general }
         let current = present ? kinds.intersection(Self.statusKinds) : []
         let plain = kinds.subtracting(current)
